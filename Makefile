@@ -1,0 +1,65 @@
+# Task runner for the course. The two commands a newcomer needs:
+#   make book   set up the environment, build the book, say where it is
+#   make test   set up the environment (system packages too), run every test
+# Everything else here is a step of those two, or a convenience.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Pinned so that a fresh machine resolves exactly what CI used.
+UV_VERSION := 0.13.9
+# Debian packages the tests need: the browser for the real-browser tests, and ip
+# (iproute2) to build the book in a network namespace with no network.
+APT_PACKAGES := chromium iproute2
+PORT ?= 8000
+
+.PHONY: help setup system book serve test lint bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Python 3.11 is required, found " + sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip sync --python $(BIN)/python --quiet requirements.txt requirements-test.txt
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps --editable .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
+	touch $@
+
+setup: $(VENV)/.installed  ## create the virtual environment from the pinned requirements
+
+system:  ## install the Debian packages the tests need (as root), if missing
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install these Debian packages (as root):$$missing"; exit 1; fi; \
+	fi
+
+book: setup  ## build the book (warnings are errors) and say how to open it
+	$(BIN)/python -m solidarity_course.book
+	@echo
+	@echo "The book is in $(CURDIR)/_build/html (start page: _build/html/index.html)."
+	@echo "Serve it with 'make serve' and open http://127.0.0.1:$(PORT)/ in a browser."
+
+serve:  ## serve the built book on http://127.0.0.1:$(PORT)/
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+
+test: setup system  ## run the whole test suite (builds the book in a temporary folder)
+	$(BIN)/python -m pytest
+
+lint: setup  ## ruff over the package, tests and benchmarks
+	$(BIN)/ruff check solidarity_course tests bench
+
+bench: setup  ## run the benchmarks and print their figures
+	$(BIN)/python bench/build_times.py
+
+lock:  ## recompile the pinned requirements from the .in files
+	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
+	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements-test.in -o requirements-test.txt
+
+clean:  ## remove the built book and its execution cache
+	rm -rf _build

@@ -1,0 +1,68 @@
+"""Build the book with the course's standard flags, optionally with no network.
+
+One place for the build command, used by ``make book``, the tests and the
+benchmarks, so that all three build the book the same way.
+
+Run as ``python -m solidarity_course.book [--offline] [--output DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from solidarity_course.paths import COURSE_ROOT
+
+#: Warnings are errors, every cross-reference must resolve, and all problems are
+#: reported before the build fails.
+BUILD_FLAGS = ("--warningiserror", "--nitpick", "--keep-going")
+
+#: Runs a command in a new network namespace with only loopback up (kernels talk
+#: to the build over 127.0.0.1). ``--map-root-user`` lets it work without root.
+_OFFLINE_SCRIPT = 'ip link set lo up && exec "$@"'
+
+
+def jupyter_book_executable() -> str:
+    """The ``jupyter-book`` script beside the running interpreter."""
+    candidate = Path(sys.executable).with_name("jupyter-book")
+    return str(candidate) if candidate.exists() else "jupyter-book"
+
+
+def build_command(source: Path = COURSE_ROOT, output: Path | None = None) -> list[str]:
+    """The command that builds the book at ``source`` (into ``output``/_build)."""
+    command = [jupyter_book_executable(), "build", str(source), *BUILD_FLAGS]
+    if output is not None:
+        command += ["--path-output", str(output)]
+    return command
+
+
+def offline_prefix() -> list[str]:
+    """A command prefix that cuts the network off, or ``[]`` where none can start."""
+    if not (shutil.which("unshare") and shutil.which("ip")):
+        return []
+    prefix = ["unshare", "--net", "--map-root-user", "sh", "-c", _OFFLINE_SCRIPT, "sh"]
+    probe = subprocess.run([*prefix, "true"], capture_output=True)
+    return prefix if probe.returncode == 0 else []
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, help="folder to hold _build (default: the book)")
+    parser.add_argument(
+        "--offline", action="store_true", help="build in a network namespace with no network"
+    )
+    args = parser.parse_args(argv)
+    command = build_command(COURSE_ROOT, args.output)
+    if args.offline:
+        prefix = offline_prefix()
+        if not prefix:
+            parser.error("cannot start a network namespace here (needs unshare and ip)")
+        command = prefix + command
+    return subprocess.run(command).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Shared fixtures: one offline build of the whole book per test session."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from solidarity_course.book import build_command, offline_prefix
+from solidarity_course.paths import COURSE_ROOT
+
+
+@dataclass(frozen=True)
+class BookBuild:
+    """The outcome of building a book: exit status, log and where the HTML is."""
+
+    returncode: int
+    log: str
+    html_dir: Path
+    offline: bool
+
+
+def build_book(source: Path, output: Path, offline: bool = True) -> BookBuild:
+    """Build ``source`` into ``output``/_build, in a network namespace when possible."""
+    prefix = offline_prefix() if offline else []
+    result = subprocess.run(
+        [*prefix, *build_command(source, output)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    return BookBuild(
+        returncode=result.returncode,
+        log=result.stdout + result.stderr,
+        html_dir=output / "_build" / "html",
+        offline=bool(prefix),
+    )
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory) -> BookBuild:
+    """The course book, built once from the working tree with the network cut off."""
+    return build_book(COURSE_ROOT, tmp_path_factory.mktemp("book"))
+
+
+@pytest.fixture(scope="session")
+def html_dir(built_book) -> Path:
+    """The built HTML; fails every dependent test with the log if the build failed."""
+    if built_book.returncode != 0:
+        pytest.fail(f"the book did not build:\n{built_book.log[-6000:]}")
+    return built_book.html_dir
