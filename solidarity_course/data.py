@@ -32,6 +32,7 @@ __all__ = [
     "Excerpt",
     "annotated_excerpt",
     "clear_cache",
+    "field_enum",
     "get_excerpt",
     "load_package",
     "load_table",
@@ -92,6 +93,15 @@ def _resources(path: Path | str) -> dict[str, dict]:
 def table_names(path: Path | str = DATA_DIR) -> list[str]:
     """Names of the tables described in the package."""
     return list(_resources(path))
+
+
+def field_enum(table: str, field: str, path: Path | str = DATA_DIR) -> list[str]:
+    """The allowed values of an enumerated field, in the schema's order."""
+    fields = _resources(path)[table]["schema"]["fields"]
+    spec = next((f for f in fields if f["name"] == field), None)
+    if spec is None or "enum" not in spec.get("constraints", {}):
+        raise KeyError(f"{table}.{field} is not an enumerated field")
+    return list(spec["constraints"]["enum"])
 
 
 # --------------------------------------------------------------------------- loading

@@ -1,0 +1,212 @@
+"""Render data-package excerpts and sources as HTML for chapters and notebooks.
+
+Chapters never paste a quotation by hand: a code cell calls :func:`show_excerpt`,
+which displays the verbatim text from ``data/excerpts.csv`` with its provenance
+and, on demand (an HTML ``<details>`` element, so no JavaScript and no kernel is
+needed), its annotations highlighted and explained. :func:`show_sourcing_card`
+does the same for a row of ``data/sources.csv``.
+
+The seeds mark emphasis in markdown (``*new*``, ``**O**n``); it is rendered as
+``<em>``/``<strong>`` so that the author's emphasis survives, while the text
+content of the quotation stays exactly the excerpt's words.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from IPython.display import HTML
+
+from solidarity_course.data import AnnotatedExcerpt, annotated_excerpt, load_table
+
+#: Markdown emphasis in the seeds: bold before italic so ``**`` is not read as two ``*``.
+_EMPHASIS = (("strong", re.compile(r"\*\*(.+?)\*\*")), ("em", re.compile(r"\*(.+?)\*")))
+
+#: Highlights stay invisible until the reader opens the annotations.
+EXCERPT_CSS = """<style>
+.course-excerpt mark{background:none;color:inherit}
+.course-excerpt sup.course-note-ref{display:none}
+.course-excerpt:has(details[open]) mark{background:#fde9a9;color:#1a1a1a;
+  border-bottom:2px solid #8a6d00}
+.course-excerpt:has(details[open]) sup.course-note-ref{display:inline}
+.course-excerpt blockquote{margin:0.5em 0;border-left:4px solid #5a6b7b;padding-left:1em}
+.course-excerpt figcaption{font-size:0.9em}
+.course-source-card{border:1px solid #5a6b7b;border-radius:6px;padding:0.5em 1em;margin:0.8em 0}
+.course-source-card dt{font-weight:bold}
+</style>"""
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A run of text with the styles that cover it."""
+
+    text: str
+    strong: bool
+    em: bool
+    notes: tuple[int, ...]  # 1-based numbers of the annotations covering the run
+
+
+def _strip_emphasis(text: str) -> tuple[str, list[tuple[int, int, str]], list[int]]:
+    """Find emphasis in ``text``: (text, [(start, end, tag)], offsets of marker characters)."""
+    ranges, markers = [], set()
+    for tag, pattern in _EMPHASIS:
+        for match in pattern.finditer(text):
+            width = 2 if tag == "strong" else 1
+            if any(p in markers for p in range(match.start(), match.end())):
+                continue
+            ranges.append((match.start(1), match.end(1), tag))
+            markers.update(range(match.start(), match.start() + width))
+            markers.update(range(match.end() - width, match.end()))
+    return text, ranges, sorted(markers)
+
+
+def displayed_text(text: str) -> str:
+    """The words a reader sees: the excerpt without its markdown emphasis markers."""
+    _, _, markers = _strip_emphasis(text)
+    drop = set(markers)
+    return "".join(ch for i, ch in enumerate(text) if i not in drop)
+
+
+def _spans(item: AnnotatedExcerpt) -> list[_Span]:
+    """Cut the excerpt at every annotation and emphasis boundary."""
+    text, emphasis, markers = _strip_emphasis(item.excerpt.text)
+    marker_set = set(markers)
+    cuts = {0, len(text)}
+    for a in item.annotations:
+        cuts.update((a.start, a.end))
+    for start, end, _ in emphasis:
+        cuts.update((start, end))
+    cuts.update(markers)
+    cuts.update(m + 1 for m in markers)
+    bounds = sorted(c for c in cuts if 0 <= c <= len(text))
+    spans = []
+    for lo, hi in zip(bounds, bounds[1:], strict=False):
+        piece = "".join(ch for i, ch in enumerate(text[lo:hi], start=lo) if i not in marker_set)
+        if not piece:
+            continue
+        spans.append(
+            _Span(
+                text=piece,
+                strong=any(s <= lo and hi <= e for s, e, t in emphasis if t == "strong"),
+                em=any(s <= lo and hi <= e for s, e, t in emphasis if t == "em"),
+                notes=tuple(
+                    n for n, a in enumerate(item.annotations, 1) if a.start <= lo and hi <= a.end
+                ),
+            )
+        )
+    return spans
+
+
+def _span_html(span: _Span, closes: tuple[int, ...]) -> str:
+    out = html.escape(span.text, quote=False)
+    if span.em:
+        out = f"<em>{out}</em>"
+    if span.strong:
+        out = f"<strong>{out}</strong>"
+    if span.notes:
+        out = f"<mark>{out}</mark>"
+    refs = "".join(f'<sup class="course-note-ref">[{n}]</sup>' for n in closes)
+    return out + refs
+
+
+def quotation_html(item: AnnotatedExcerpt) -> str:
+    """The excerpt's text as inline HTML, annotated spans marked and numbered."""
+    spans = _spans(item)
+    parts = []
+    for i, span in enumerate(spans):
+        following = spans[i + 1].notes if i + 1 < len(spans) else ()
+        closes = tuple(n for n in span.notes if n not in following)
+        parts.append(_span_html(span, closes))
+    return "".join(parts)
+
+
+def _source_label(source_id: str) -> str:
+    source = load_table("sources").set_index("id").loc[source_id]
+    author = source["author_or_compiler"].split(";")[0]
+    return (
+        f"{html.escape(author)}, "
+        f"<cite>{html.escape(source['title'])}</cite> ({html.escape(str(source['date']))})"
+    )
+
+
+#: Notes of claim-only annotations that merely restate the link ("Claim c04: misleading.");
+#: the claim's own verdict and record are shown instead.
+_LINK_LABEL = re.compile(r"^Claim c\d+: [a-z ]+\.$")
+
+
+def _annotation_item(number: int, annotation) -> str:
+    parts = [f"<q>{html.escape(annotation.text)}</q>"]
+    if annotation.device_name:
+        definition = html.escape(annotation.device_definition)
+        parts.append(
+            f"<strong>{html.escape(annotation.device_name)}</strong>"
+            f' <span class="course-device-definition">({definition})</span>'
+        )
+    if not _LINK_LABEL.match(annotation.note):
+        parts.append(html.escape(annotation.note))
+    if annotation.claim_id:
+        record = load_table("claims").set_index("id").loc[annotation.claim_id, "record"]
+        parts.append(
+            f"Claim {html.escape(annotation.claim_id)}, verdict "
+            f"<em>{html.escape(annotation.verdict)}</em>: {html.escape(record)}"
+        )
+    return f'<li value="{number}">' + " — ".join(parts) + "</li>"
+
+
+def excerpt_html(excerpt_id: str, annotations: bool = True) -> str:
+    """A figure holding the quotation, its provenance and (on demand) annotations."""
+    item = annotated_excerpt(excerpt_id)
+    if not annotations:
+        item = AnnotatedExcerpt(excerpt=item.excerpt, annotations=())
+    excerpt = item.excerpt
+    provenance = (
+        f"{_source_label(excerpt.source_id)}; paragraph {excerpt.paragraph}, "
+        f"characters {excerpt.start}–{excerpt.end} of the source file. "
+        f"{html.escape(excerpt.context)}"
+    )
+    notes = ""
+    if item.annotations:
+        listing = "".join(_annotation_item(n, a) for n, a in enumerate(item.annotations, 1))
+        notes = (
+            f"<details><summary>Show the {len(item.annotations)} annotation"
+            f"{'s' if len(item.annotations) != 1 else ''}</summary><ol>{listing}</ol></details>"
+        )
+    return (
+        f'{EXCERPT_CSS}<figure class="course-excerpt" id="excerpt-{excerpt.id}" '
+        f'data-excerpt-id="{excerpt.id}">'
+        f'<blockquote><p class="course-quotation">{quotation_html(item)}</p></blockquote>'
+        f"<figcaption>{provenance}</figcaption>{notes}</figure>"
+    )
+
+
+def show_excerpt(excerpt_id: str, annotations: bool = True) -> HTML:
+    """Display an excerpt (in a notebook or the built book)."""
+    return HTML(excerpt_html(excerpt_id, annotations))
+
+
+def sourcing_card_html(source_id: str) -> str:
+    """Who wrote a source, when, for whom and why, as a definition list."""
+    source = load_table("sources").set_index("id").loc[source_id]
+    rows = [
+        ("Author or compiler", source["author_or_compiler"]),
+        ("Date", str(source["date"])),
+        ("Published by or in", source["publisher_or_venue"]),
+        ("Genre", source["genre"]),
+        ("Intended audience", source["audience"]),
+        ("Purpose", source["purpose"]),
+    ]
+    items = "".join(
+        f"<dt>{html.escape(label)}</dt><dd>{html.escape(str(value))}</dd>" for label, value in rows
+    )
+    return (
+        f'{EXCERPT_CSS}<section class="course-source-card" data-source-id="{source_id}" '
+        f'aria-label="Sourcing card: {html.escape(source["title"])}">'
+        f"<p><strong><cite>{html.escape(source['title'])}</cite></strong></p><dl>{items}</dl></section>"
+    )
+
+
+def show_sourcing_card(source_id: str) -> HTML:
+    """Display the sourcing card of a source."""
+    return HTML(sourcing_card_html(source_id))
