@@ -48,14 +48,46 @@ def offline_prefix() -> list[str]:
     return prefix if probe.returncode == 0 else []
 
 
+#: What a one-page preview book needs from the course besides the page itself.
+_BOOK_FILES = ("_config.yml", "references.bib")
+
+
+def page_book(page: Path, folder: Path) -> Path:
+    """A throwaway book in ``folder`` holding only ``page`` (a path inside the course).
+
+    Lets an author build and check one chapter in seconds, strictly, without the
+    rest of the book; the page keeps its path so its relative links still resolve.
+    """
+    relative = page.resolve().relative_to(COURSE_ROOT)
+    for name in _BOOK_FILES:
+        shutil.copy(COURSE_ROOT / name, folder / name)
+    (folder / relative.parent).mkdir(parents=True, exist_ok=True)
+    shutil.copy(COURSE_ROOT / relative, folder / relative)
+    (folder / "index.md").write_text("# Preview\n\n```{tableofcontents}\n```\n", "utf-8")
+    (folder / "_toc.yml").write_text(
+        f"format: jb-book\nroot: index\nchapters:\n  - file: {relative.with_suffix('')}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, help="folder to hold _build (default: the book)")
     parser.add_argument(
         "--offline", action="store_true", help="build in a network namespace with no network"
     )
+    parser.add_argument(
+        "--page", type=Path, help="build only this page (e.g. chapters/02-october-1917.md)"
+    )
     args = parser.parse_args(argv)
-    command = build_command(COURSE_ROOT, args.output)
+    source = COURSE_ROOT
+    if args.page:
+        if args.output is None:
+            parser.error("--page needs --output (a folder for the preview book)")
+        args.output.mkdir(parents=True, exist_ok=True)
+        source = page_book(args.page, args.output)
+    command = build_command(source, args.output)
     if args.offline:
         prefix = offline_prefix()
         if not prefix:
