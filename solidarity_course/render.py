@@ -4,7 +4,9 @@ Chapters never paste a quotation by hand: a code cell calls :func:`show_excerpt`
 which displays the verbatim text from ``data/excerpts.csv`` with its provenance
 and, on demand (an HTML ``<details>`` element, so no JavaScript and no kernel is
 needed), its annotations highlighted and explained. :func:`show_sourcing_card`
-does the same for a row of ``data/sources.csv``.
+does the same for a row of ``data/sources.csv``, and :func:`show_claims` shows
+rows of ``data/claims.csv`` with their verdicts, so that every correction a
+chapter makes traces to a claim.
 
 The seeds mark emphasis in markdown (``*new*``, ``**O**n``); it is rendered as
 ``<em>``/``<strong>`` so that the author's emphasis survives, while the text
@@ -17,9 +19,12 @@ import html
 import re
 from dataclasses import dataclass
 
+import pandas as pd
 from IPython.display import HTML
 
+from solidarity_course.bibliography import short_reference, split_keys
 from solidarity_course.data import AnnotatedExcerpt, annotated_excerpt, load_table
+from solidarity_course.paths import COURSE_ROOT
 
 #: Markdown emphasis in the seeds: bold before italic so ``**`` is not read as two ``*``.
 _EMPHASIS = (("strong", re.compile(r"\*\*(.+?)\*\*")), ("em", re.compile(r"\*(.+?)\*")))
@@ -210,3 +215,36 @@ def sourcing_card_html(source_id: str) -> str:
 def show_sourcing_card(source_id: str) -> HTML:
     """Display the sourcing card of a source."""
     return HTML(sourcing_card_html(source_id))
+
+
+def claims_table_html(claim_ids: list[str]) -> str:
+    """The listed claims as a table: claim, verdict, what the record shows, works checked."""
+    claims = load_table("claims").set_index("id")
+    unknown = [c for c in claim_ids if c not in claims.index]
+    if unknown:
+        raise KeyError(f"unknown claim ids: {unknown}")
+    bib = COURSE_ROOT / "references.bib"
+    rows = []
+    for claim_id in claim_ids:
+        claim = claims.loc[claim_id]
+        keys = split_keys(None if pd.isna(claim["citations"]) else claim["citations"])
+        works = "; ".join(short_reference(k, bib) for k in keys)
+        status = "checked against the cited work" if claim["verified"] else "not re-checked"
+        rows.append(
+            f'<tr data-claim-id="{claim_id}"><th scope="row">{claim_id}</th>'
+            f"<td>{html.escape(claim['claim'])}</td><td>{html.escape(claim['verdict'])}</td>"
+            f"<td>{html.escape(claim['record'])}</td>"
+            f"<td>{html.escape(works) or '—'} ({status})</td></tr>"
+        )
+    return (
+        '<table class="course-claims"><caption>Claims checked against the record</caption>'
+        '<thead><tr><th scope="col">Id</th><th scope="col">Claim</th>'
+        '<th scope="col">Verdict</th><th scope="col">What the record shows</th>'
+        '<th scope="col">Works</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def show_claims(claim_ids: list[str]) -> HTML:
+    """Display a table of claims with their verdicts (see :func:`claims_table_html`)."""
+    return HTML(claims_table_html(claim_ids))

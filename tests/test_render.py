@@ -8,7 +8,12 @@ import re
 import pytest
 
 from solidarity_course.data import annotated_excerpt, load_table
-from solidarity_course.render import displayed_text, excerpt_html, sourcing_card_html
+from solidarity_course.render import (
+    claims_table_html,
+    displayed_text,
+    excerpt_html,
+    sourcing_card_html,
+)
 
 QUOTATION = re.compile(r'<p class="course-quotation">(.*?)</p>', re.S)
 NOTE_REFS = re.compile(r'<sup class="course-note-ref">\[\d+\]</sup>')
@@ -68,3 +73,17 @@ def test_sourcing_card_answers_who_when_for_whom_why(source_id):
     for label in ("Author or compiler", "Date", "Intended audience", "Purpose"):
         assert f"<dt>{label}</dt>" in card
     assert html.escape(source["purpose"]) in card
+
+
+def test_claims_table_shows_verdict_record_and_works():
+    claims = load_table("claims").set_index("id")
+    table = claims_table_html(["c03", "c10"])
+    assert table.count("<tr data-claim-id=") == 2
+    for claim_id in ("c03", "c10"):
+        assert html.escape(claims.loc[claim_id, "record"]) in table
+        assert f"<td>{claims.loc[claim_id, 'verdict']}</td>" in table
+    assert "Rabinowitch 1976" in table  # c03's citation key, as author and year
+    uncited = claims[claims["citations"].isna()].index[0]
+    assert "<td>— (not re-checked)</td>" in claims_table_html([uncited])
+    with pytest.raises(KeyError, match="c999"):
+        claims_table_html(["c999"])
