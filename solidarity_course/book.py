@@ -50,6 +50,8 @@ def offline_prefix() -> list[str]:
 
 #: What a one-page preview book needs from the course besides the page itself.
 _BOOK_FILES = ("_config.yml", "references.bib")
+#: Pages every preview includes, so that {term} and {cite} references resolve.
+_REFERENCE_PAGES = ("chapters/glossary.md", "chapters/bibliography.md")
 
 
 def page_book(page: Path, folder: Path) -> Path:
@@ -61,12 +63,14 @@ def page_book(page: Path, folder: Path) -> Path:
     relative = page.resolve().relative_to(COURSE_ROOT)
     for name in _BOOK_FILES:
         shutil.copy(COURSE_ROOT / name, folder / name)
-    (folder / relative.parent).mkdir(parents=True, exist_ok=True)
-    shutil.copy(COURSE_ROOT / relative, folder / relative)
+    pages = [relative.as_posix(), *(p for p in _REFERENCE_PAGES if p != relative.as_posix())]
+    for name in pages:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(COURSE_ROOT / name, folder / name)
     (folder / "index.md").write_text("# Preview\n\n```{tableofcontents}\n```\n", "utf-8")
+    entries = "".join(f"  - file: {Path(name).with_suffix('')}\n" for name in pages)
     (folder / "_toc.yml").write_text(
-        f"format: jb-book\nroot: index\nchapters:\n  - file: {relative.with_suffix('')}\n",
-        encoding="utf-8",
+        f"format: jb-book\nroot: index\nchapters:\n{entries}", encoding="utf-8"
     )
     return folder
 
