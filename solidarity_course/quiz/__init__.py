@@ -1,0 +1,19 @@
+"""Quizzes written once in the YAML bank (``data/questions/``), used three ways.
+
+Modules, one job each:
+
+- ``model``: the schema of a question (pydantic models) and response formats;
+- ``bank``: load and validate the bank's YAML files (errors name file, id, field);
+- ``normalise``: text normalisation for short-text answers;
+- ``devices``: "spot the device" questions joined to the annotations/devices data;
+- ``scoring``: ``score_answer(question, response)`` and feedback, shared by all renderings;
+- ``html``: accessible HTML for self-check quizzes (checked by ``static/solidarity_quiz.js``);
+- ``sphinx``: the ``{quiz}`` directive (Sphinx / Jupyter Book extension);
+- ``widgets``: ipywidgets for class (``ChapterQuiz``);
+- ``assignments``: nbgrader source notebooks from graded questions;
+- ``grading``: what the hidden tests of those notebooks call.
+"""
+
+from .scoring import score_answer
+
+__all__ = ["score_answer"]

@@ -1,0 +1,280 @@
+"""Generate nbgrader *source* notebooks from the bank's graded questions.
+
+    python -m solidarity_course.quiz.assignments generate [CHAPTER ...] [--bank DIR] [--out DIR]
+
+writes ``exercises/source/<chapter>/<chapter>.ipynb``.  Per graded question:
+
+1. a read-only markdown cell: prompt, options with their ids, answer format;
+2. the answer cell ``answer_<n> = None`` (nbgrader solution cell; the key is
+   only inside ``### BEGIN SOLUTION``, which ``generate_assignment`` strips);
+3. a read-only format check the student can run: type and shape only, no key;
+   it also prints a JSON record ``ANSWER-RECORD {"question": ..., "response": ...}``
+   so a later issue can grade outside the student's kernel;
+4. an autograded test cell whose ``### BEGIN HIDDEN TESTS`` part calls
+   :func:`.grading.grade` (partial credit where the bank allows it).
+
+Then one hand-graded essay (rubric in a read-only cell, a manually graded
+markdown answer cell with the rubric's points).  Released notebooks therefore
+hold no key in any form: ``generate_assignment`` removes the solution and
+hidden-test regions, and nothing else derived from the key is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from ..paths import EXERCISES_DIR
+from .bank import Bank, load_bank
+from .html import display_order
+from .model import (
+    PARTIAL_CREDIT_RULES,
+    Essay,
+    Matching,
+    MultipleSelect,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    SpotDevice,
+)
+
+SOURCE_DIR = EXERCISES_DIR / "source"
+
+#: Defines check_format in the student's notebook: shape only, never the key.
+FORMAT_CHECK_SOURCE = '''\
+# Read-only helper: checks the FORM of an answer (not whether it is right)
+# and prints a JSON record of it.  Run this cell first.
+import json
+
+
+def check_format(spec, answer):
+    """Print a JSON record of the answer and whether its form fits the question."""
+    kind, problems = spec["type"], []
+    if isinstance(answer, (set, frozenset, tuple)):
+        answer = sorted(answer) if isinstance(answer, (set, frozenset)) else list(answer)
+    if answer is None:
+        problems.append("no answer yet: replace None with your answer")
+    elif kind in ("single_choice", "spot_device"):
+        if answer not in spec["options"]:
+            problems.append("give ONE option id as a string, one of %s" % spec["options"])
+    elif kind == "multiple_select":
+        if not isinstance(answer, list) or any(a not in spec["options"] for a in answer):
+            problems.append("give a list of option ids, from %s" % spec["options"])
+    elif kind == "matching":
+        if not isinstance(answer, dict) or sorted(answer) != sorted(spec["items"]):
+            problems.append("give a dict with exactly the item ids %s as keys" % spec["items"])
+        elif any(v not in spec["options"] for v in answer.values()):
+            problems.append("every value must be one of the option ids %s" % spec["options"])
+    elif kind == "ordering":
+        if not isinstance(answer, list) or sorted(answer) != sorted(spec["items"]):
+            problems.append("give a list with each of the ids %s exactly once" % spec["items"])
+    elif kind == "numeric":
+        if isinstance(answer, bool) or not isinstance(answer, (int, float)):
+            problems.append("give a number, e.g. 12 or 12.5 (no quotes)")
+    elif kind == "short_text":
+        if not isinstance(answer, str) or not answer.strip():
+            problems.append("give a short text in quotes")
+    try:
+        record = json.dumps({"question": spec["id"], "response": answer}, ensure_ascii=False)
+    except TypeError:
+        record = json.dumps({"question": spec["id"], "response": repr(answer)})
+    print("ANSWER-RECORD " + record)
+    print("Format OK." if not problems else "Format problem: " + "; ".join(problems))
+'''
+
+
+def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=None,
+          task=False) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": task}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _py(value) -> str:
+    """A Python literal for a JSON-able value (uses repr for readability)."""
+    return repr(value)
+
+
+def format_spec(q: Question) -> dict:
+    """What the format check may know: ids of options/items, never the key."""
+    spec = {"id": q.id, "type": q.type}
+    if isinstance(q, SingleChoice | SpotDevice | MultipleSelect | Matching):
+        spec["options"] = [o.id for o in q.options]
+    if isinstance(q, Matching):
+        spec["items"] = [i.id for i in q.items]
+    if isinstance(q, Ordering):
+        spec["items"] = display_order(q)
+    return spec
+
+
+def _example(q: Question) -> str:
+    """A placeholder showing the answer's form (never real ids, which could hint the key)."""
+    if isinstance(q, SingleChoice | SpotDevice):
+        return '"option-id"'
+    if isinstance(q, MultipleSelect):
+        return '["option-id", "another-option-id"]'
+    if isinstance(q, Matching):
+        return '{"item-id": "option-id", "other-item-id": "option-id", ...}'
+    if isinstance(q, Ordering):
+        return '["first-item-id", "second-item-id", ...]'
+    if isinstance(q, Numeric):
+        return "1234.5  (a number" + (f", in {q.unit}" if q.unit else "") + ")"
+    return '"your answer"'
+
+
+def question_markdown(q: Question, n: int) -> str:
+    """The read-only statement of a graded question (no key, no feedback)."""
+    pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
+    lines = [f"### Question {n} ({pts})", "", q.prompt.strip(), ""]
+    if isinstance(q, SpotDevice):
+        r = q._require_resolved()
+        lines += ["> " + " ".join(r.excerpt_text[r.start:r.end].split()), "",
+                  "Which framing device does the quoted passage use?", ""]
+    if isinstance(q, SingleChoice | SpotDevice | MultipleSelect):
+        lines += [f"- `{o.id}`: {o.text}" for o in q.options]
+    if isinstance(q, Matching):
+        lines += ["Items:", ""] + [f"- `{i.id}`: {i.text}" for i in q.items]
+        lines += ["", "Options:", ""] + [f"- `{o.id}`: {o.text}" for o in q.options]
+    if isinstance(q, Ordering):
+        items = {i.id: i.text for i in q.items}
+        lines += [f"- `{i}`: {items[i]}" for i in display_order(q)]
+    rule = PARTIAL_CREDIT_RULES.get(q.type)
+    if rule and getattr(q, "partial_credit", False):
+        lines += ["", f"*{rule}*"]
+    lines += ["", f"Answer format: `answer_{n} = {_example(q)}`"]
+    return "\n".join(lines)
+
+
+def _solution_literal(q: Question) -> str:
+    if isinstance(q, ShortText):
+        return _py(q.accepted[0])
+    if isinstance(q, Numeric):
+        return _py(q.answer)
+    if isinstance(q, Matching):
+        return _py(dict(q.answer))
+    if isinstance(q, MultipleSelect | Ordering):
+        return _py(list(q.answer))
+    return _py(q.answer)
+
+
+def question_cells(q: Question, n: int) -> list:
+    """The four cells of one graded question."""
+    var = f"answer_{n}"
+    answer_src = (
+        f"# Question {n}: replace None with your answer (see the format above).\n"
+        f"{var} = None\n### BEGIN SOLUTION\n{var} = {_solution_literal(q)}\n### END SOLUTION"
+    )
+    check_src = f"check_format({_py(format_spec(q))}, {var})"
+    test_src = (
+        f"# Autograded: hidden tests decide the points for question {n} when it is graded.\n"
+        "### BEGIN HIDDEN TESTS\n"
+        "from solidarity_course.quiz.grading import grade\n"
+        f"grade({_py(q.key_dump())}, {var})\n"
+        "### END HIDDEN TESTS"
+    )
+    return [
+        new_markdown_cell(question_markdown(q, n), metadata=_meta(f"{q.id}-prompt", locked=True)),
+        new_code_cell(answer_src, metadata=_meta(f"{q.id}-answer", solution=True)),
+        new_code_cell(check_src, metadata=_meta(f"{q.id}-format", locked=True)),
+        new_code_cell(test_src, metadata=_meta(f"{q.id}-test", grade=True, locked=True,
+                                               points=q.points)),
+    ]
+
+
+def essay_cells(chapter: str, essay: Essay) -> list:
+    """The rubric (read-only) and the manually graded essay answer cell."""
+    rubric = "\n".join(f"| {c.criterion} | {c.points:g} |" for c in essay.rubric)
+    text = (
+        f"### Short essay ({essay.points:g} points, graded by hand)\n\n{essay.prompt.strip()}\n\n"
+        "**Rubric**\n\n| Criterion | Points |\n| --- | --- |\n"
+        f"{rubric}\n| **Total** | **{essay.points:g}** |"
+    )
+    return [
+        new_markdown_cell(text, metadata=_meta(f"{chapter}-essay-rubric", locked=True)),
+        new_markdown_cell("YOUR ANSWER HERE",
+                          metadata=_meta(f"{chapter}-essay", solution=True, grade=True,
+                                         points=essay.points)),
+    ]
+
+
+def build_notebook(chapter: str, questions: list[Question], essay: Essay | None):
+    """The source notebook of one chapter's assignment."""
+    intro = (
+        f"# Assignment: {chapter}\n\n"
+        "Write each answer as a Python value in its answer cell (`answer_1 = ...`), then run "
+        "the format check below it: it tells you whether the answer has the right *form* "
+        "(not whether it is right). Do not edit the read-only cells. Before submitting, "
+        "restart the kernel and run all cells."
+    )
+    cells = [
+        new_markdown_cell(intro, metadata=_meta(f"{chapter}-intro", locked=True)),
+        new_code_cell(FORMAT_CHECK_SOURCE, metadata=_meta(f"{chapter}-setup", locked=True)),
+    ]
+    for n, q in enumerate(questions, start=1):
+        cells += question_cells(q, n)
+    if essay is not None:
+        cells += essay_cells(chapter, essay)
+    for cell in cells:  # stable ids (nbformat would draw random ones): reproducible files
+        cell.id = cell.metadata["nbgrader"]["grade_id"][-64:]
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    return nb
+
+
+def generate(chapters: list[str] | None = None, bank: Bank | None = None,
+             out_dir: Path | str = SOURCE_DIR) -> list[Path]:
+    """Write source notebooks for ``chapters`` (default: all with graded questions)."""
+    if bank is None:
+        from .devices import default_data
+
+        bank = load_bank(data=default_data())
+    out_dir = Path(out_dir)
+    chapters = chapters or sorted(
+        {q.chapter for q in bank.questions.values() if q.use == "graded"} | set(bank.essays)
+    )
+    written = []
+    for chapter in chapters:
+        questions = bank.chapter(chapter, use="graded")
+        unresolved = [q.id for q in questions if isinstance(q, SpotDevice) and q.resolved is None]
+        if unresolved:
+            raise ValueError(f"spot-the-device questions {unresolved} need the course data")
+        if not questions and chapter not in bank.essays:
+            continue
+        path = out_dir / chapter / f"{chapter}.ipynb"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(build_notebook(chapter, questions, bank.essays.get(chapter)), path)
+        written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: ``generate [CHAPTER ...] [--bank DIR] [--out DIR]``."""
+    parser = argparse.ArgumentParser(prog="python -m solidarity_course.quiz.assignments")
+    sub = parser.add_subparsers(dest="command", required=True)
+    gen = sub.add_parser("generate", help="write nbgrader source notebooks")
+    gen.add_argument("chapters", nargs="*")
+    gen.add_argument("--bank", type=Path, default=None)
+    gen.add_argument("--out", type=Path, default=SOURCE_DIR)
+    args = parser.parse_args(argv)
+    bank = None
+    if args.bank is not None:
+        from .devices import default_data
+
+        bank = load_bank(args.bank, data=default_data())
+    for path in generate(args.chapters or None, bank=bank, out_dir=args.out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

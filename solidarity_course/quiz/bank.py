@@ -1,0 +1,185 @@
+"""Load and validate the YAML question bank (``data/questions/*.yml``).
+
+Every problem is reported as ``<file>: question '<id>': field '<field>': <message>``
+and all problems of a bank are collected into one :class:`BankError`.
+Checks: the schema of :mod:`.model` (missing or unknown fields, unknown type,
+answer not among the options ...), the question's ``chapter`` equals the
+file's, ids are unique across the whole bank and, for spot-the-device
+questions, the annotation exists in the course data (when data is given).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import TypeAdapter, ValidationError
+
+from ..paths import DATA_DIR
+from .model import BankFile, Essay, Question, SpotDevice
+
+#: Where the bank lives in the course repository.
+BANK_DIR = DATA_DIR / "questions"
+
+_QUESTION = TypeAdapter(Question)
+
+
+class BankError(ValueError):
+    """The bank is invalid; ``problems`` lists one message per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid question bank:\n  " + "\n  ".join(problems))
+
+
+@dataclass
+class Bank:
+    """All questions of the bank, in file order, plus each chapter's essay."""
+
+    questions: dict[str, Question] = field(default_factory=dict)
+    essays: dict[str, Essay] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def chapter(self, chapter: str, use: str | None = None) -> list[Question]:
+        """Questions of one chapter, optionally only those of one ``use``."""
+        return [
+            q
+            for q in self.questions.values()
+            if q.chapter == chapter and (use is None or q.use == use)
+        ]
+
+    def get(self, ids: Iterable[str]) -> list[Question]:
+        """Questions by id, in the order given (KeyError names a missing id)."""
+        missing = [i for i in ids if i not in self.questions]
+        if missing:
+            raise KeyError(f"no question with id(s) {missing} in the bank")
+        return [self.questions[i] for i in ids]
+
+    @property
+    def chapters(self) -> list[str]:
+        """Chapter ids that have questions, sorted."""
+        return sorted({q.chapter for q in self.questions.values()})
+
+
+_FIELD_IN_MSG = re.compile(r"^Value error, ([a-z_]+): (.*)$", re.S)
+
+
+def _loc_msg(err: dict) -> tuple[str, str]:
+    """The field path and message of one pydantic error.
+
+    The discriminator tag pydantic puts first (e.g. ``('single_choice', 'answer')``)
+    is dropped; checks across fields name their field as ``"field: message"``.
+    """
+    parts = [str(p) for p in err["loc"]]
+    if parts and parts[0] in _TAGS:
+        parts = parts[1:]
+    msg = err["msg"]
+    match = _FIELD_IN_MSG.match(msg)
+    if match:
+        parts, msg = [*parts, match.group(1)], match.group(2)
+    return ".".join(parts) or "(question)", msg
+
+
+_TAGS = {
+    "single_choice",
+    "multiple_select",
+    "matching",
+    "ordering",
+    "numeric",
+    "short_text",
+    "spot_device",
+}
+
+
+def _question_problems(path: Path, raw: dict, index: int) -> tuple[Question | None, list[str]]:
+    qid = raw.get("id") if isinstance(raw, dict) else None
+    label = f"{path.name}: question '{qid if qid else f'#{index + 1}'}'"
+    if not isinstance(raw, dict):
+        return None, [f"{label}: field '(question)': must be a mapping"]
+    try:
+        return _QUESTION.validate_python(raw), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            where, msg = _loc_msg(err)
+            if err["type"] == "union_tag_invalid":
+                where = "type"
+                msg = f"unknown type {raw.get('type')!r}; expected one of {sorted(_TAGS)}"
+            elif err["type"] == "union_tag_not_found":
+                where, msg = "type", "missing field 'type'"
+            problems.append(f"{label}: field '{where}': {msg}")
+        return None, problems
+
+
+def load_file(path: Path) -> tuple[BankFile | None, list[Question], list[str]]:
+    """Parse one bank file; return (file model, valid questions, problems)."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        return None, [], [f"{path.name}: question '-': field '-': YAML error: {exc}"]
+    if not isinstance(raw, dict):
+        return None, [], [f"{path.name}: question '-': field '-': top level must be a mapping"]
+    questions_raw = raw.get("questions") or []
+    raw = {k: v for k, v in raw.items() if k != "questions"} | {"questions": []}
+    try:
+        bank_file = BankFile.model_validate(raw)
+    except ValidationError as exc:
+        return None, [], [
+            "{}: question '-': field '{}': {}".format(path.name, *_loc_msg(e))
+            for e in exc.errors()
+        ]
+    questions, problems = [], []
+    for i, q_raw in enumerate(questions_raw):
+        if isinstance(q_raw, dict):
+            q_raw = {"chapter": bank_file.chapter} | q_raw
+        q, probs = _question_problems(path, q_raw, i)
+        problems += probs
+        if q is not None:
+            if q.chapter != bank_file.chapter:
+                problems.append(
+                    f"{path.name}: question '{q.id}': field 'chapter': "
+                    f"{q.chapter!r} differs from the file's chapter {bank_file.chapter!r}"
+                )
+            questions.append(q)
+    return bank_file, questions, problems
+
+
+def load_bank(directory: Path | str | None = None, data=None, strict: bool = True) -> Bank:
+    """Load every ``*.yml``/``*.yaml`` file of ``directory`` (default: the course bank).
+
+    ``data`` is a course-data source (see :mod:`.devices`); when given, the
+    spot-the-device questions are resolved against it.  With ``strict`` any
+    problem raises :class:`BankError`.
+    """
+    from .devices import resolve_spot  # local import: devices imports the model only
+
+    directory = Path(directory) if directory is not None else BANK_DIR
+    files = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
+    bank, problems, origin = Bank(files=files), [], {}
+    for path in files:
+        bank_file, questions, probs = load_file(path)
+        problems += probs
+        if bank_file is None:
+            continue
+        if bank_file.essay is not None:
+            bank.essays[bank_file.chapter] = bank_file.essay
+        for q in questions:
+            if q.id in bank.questions:
+                problems.append(
+                    f"{path.name}: question '{q.id}': field 'id': duplicate id "
+                    f"(also in {origin[q.id]})"
+                )
+                continue
+            if isinstance(q, SpotDevice) and data is not None:
+                try:
+                    q = resolve_spot(q, data)
+                except (KeyError, ValueError) as exc:
+                    problems.append(f"{path.name}: question '{q.id}': field 'annotation': {exc}")
+            bank.questions[q.id] = q
+            origin[q.id] = path.name
+    if problems and strict:
+        raise BankError(problems)
+    return bank

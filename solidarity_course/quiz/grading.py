@@ -1,0 +1,49 @@
+"""The grader's side of an nbgrader assignment (runs only in hidden tests).
+
+A hidden test cell calls :func:`grade` with the question as JSON (the key
+lives only there, inside ``### BEGIN HIDDEN TESTS``) and the student's answer.
+The comparison itself is :func:`.scoring.score_answer`, shared with the book
+and the widgets.  Because the student's answer is also printed as a JSON
+record (``ANSWER-RECORD {...}``) by a read-only cell, a later issue can grade
+from those records outside the student's kernel with :func:`grade_record`.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import TypeAdapter
+
+from .model import Question
+from .scoring import score_answer
+
+_QUESTION = TypeAdapter(Question)
+RECORD_PREFIX = "ANSWER-RECORD "
+
+
+def load_question(question_json: str) -> Question:
+    """A question from its JSON dump (as embedded in a hidden test)."""
+    return _QUESTION.validate_json(question_json)
+
+
+def grade(question_json: str, response) -> float:
+    """Points for ``response``; raises AssertionError for zero credit.
+
+    nbgrader reads the returned value (the cell's last expression) as partial
+    credit and an error as zero, so the feedback shows "not correct" clearly.
+    """
+    question = load_question(question_json)
+    points = round(score_answer(question, response) * question.points, 6)
+    print(f"Question {question.id}: {points:g} / {question.points:g} points")
+    if points <= 0:
+        raise AssertionError(f"question {question.id}: no credit for this answer")
+    return points
+
+
+def grade_record(question_json: str, record_line: str) -> float:
+    """Points from a printed ``ANSWER-RECORD`` line (for grading outside the kernel)."""
+    question = load_question(question_json)
+    record = json.loads(record_line.removeprefix(RECORD_PREFIX))
+    if record.get("question") != question.id:
+        return 0.0
+    return score_answer(question, record.get("response")) * question.points

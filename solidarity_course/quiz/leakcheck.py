@@ -1,0 +1,89 @@
+"""Scan released notebooks (or any text) for answer keys of graded questions.
+
+Looks for every form in which our code could write a key: the question's JSON
+dump, the key as a Python/JSON literal or an assignment, accepted text
+variants, the numeric answer, and reversible or hashed encodings of those
+(base64, rot13, hex, md5/sha1/sha256).  Used by the tests and, later, by the
+instructor's release workflow.
+"""
+
+from __future__ import annotations
+
+import base64
+import codecs
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from .model import Matching, MultipleSelect, Numeric, Ordering, Question, ShortText
+from .normalise import normalise_text
+
+
+def key_forms(q: Question) -> list[str]:
+    """Strings that would reveal the key of ``q`` if found in a released file."""
+    if isinstance(q, ShortText):
+        literals = list(q.accepted)
+    elif isinstance(q, Numeric):
+        literals = []  # searched for as a number in :func:`find_leaks`
+    elif isinstance(q, Matching):
+        literals = [repr(dict(q.answer)), json.dumps(dict(q.answer))]
+    elif isinstance(q, MultipleSelect | Ordering):
+        literals = [repr(list(q.answer)), json.dumps(list(q.answer)),
+                    repr(sorted(q.answer)), json.dumps(sorted(q.answer))]
+    else:
+        literals = [f"= {q.answer!r}", f'= "{q.answer}"', f'"answer": "{q.answer}"']
+    forms = [q.key_dump(), *literals]
+    encoded = []
+    for text in [q.key_dump(), *literals, str(getattr(q, "answer", ""))]:
+        raw = text.encode()
+        encoded += [base64.b64encode(raw).decode(), codecs.encode(text, "rot13"), raw.hex()]
+        encoded += [hashlib.new(name, raw).hexdigest() for name in ("md5", "sha1", "sha256")]
+    return [f for f in forms + encoded if len(f) >= 4 and f not in ("= ''",)]
+
+
+def find_leaks(text: str, questions: list[Question]) -> list[str]:
+    """Descriptions of every key form of ``questions`` found in ``text``."""
+    leaks = []
+    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "solidarity_course.quiz.grading"):
+        if marker in text:
+            leaks.append(f"marker {marker!r}")
+    norm = normalise_text(text)
+    for q in questions:
+        if q.use != "graded":
+            continue
+        for form in key_forms(q):
+            if form in text:
+                leaks.append(f"{q.id}: {form[:60]!r}")
+        if isinstance(q, ShortText):
+            for variant in q.accepted:
+                if re.search(rf"\b{re.escape(normalise_text(variant))}\b", norm):
+                    leaks.append(f"{q.id}: accepted variant {variant!r}")
+        if isinstance(q, Numeric):
+            number = f"{q.answer:g}"
+            if re.search(rf"(?<![\w.]){re.escape(number)}(?:\.0+)?(?![\w.])", text):
+                leaks.append(f"{q.id}: numeric answer {number}")
+    return leaks
+
+
+def scan_directory(directory: Path | str, questions: list[Question]) -> dict[str, list[str]]:
+    """Leaks per released notebook under ``directory`` (cell text; key forms in the whole file)."""
+    import nbformat
+
+    found = {}
+    for path in sorted(Path(directory).rglob("*.ipynb")):
+        # A release is release/<assignment>/<notebook>; assignments are named after
+        # chapters, so check the chapter's own questions (all, if none match).
+        own = [q for q in questions if q.chapter == path.parent.name] or questions
+        nb = nbformat.read(path, as_version=4)
+        text = "\n".join(
+            [c.source for c in nb.cells]
+            + [json.dumps(c.get("outputs", []), ensure_ascii=False) for c in nb.cells]
+        )
+        leaks = find_leaks(text, own) + [
+            f"in file: {f[:60]!r}" for q in own if q.use == "graded"
+            for f in key_forms(q) if f in path.read_text(encoding="utf-8")
+        ]
+        if leaks:
+            found[str(path)] = sorted(set(leaks))
+    return found

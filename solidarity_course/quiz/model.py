@@ -1,0 +1,319 @@
+"""The question bank's data model: the schema every question must satisfy.
+
+The bank is one YAML file per chapter in ``data/questions/``::
+
+    chapter: 01-reading-sources
+    essay: {...}            # optional: the hand-graded essay of the assignment
+    questions:
+      - id: rs-provenance
+        type: single_choice
+        use: self-check      # or "graded"
+        objective: ...
+        points: 1
+        prompt: MyST markdown
+        options: [{id: a, text: ..., feedback: ...}, ...]
+        answer: a
+        explanation: MyST markdown with {cite}`key` roles
+
+This module holds only the pydantic models (the schema) and the cross-field
+checks that a single question can do on its own (answer among the options,
+unique option ids).  Loading files, naming the file in error messages and
+checks across questions live in :mod:`solidarity_course.quiz.bank`.
+
+Response formats (shared by the HTML, widget and notebook renderings and by
+:func:`solidarity_course.quiz.scoring.score_answer`):
+
+=================  ===============================================  =========================
+type               response                                         partial credit rule
+=================  ===============================================  =========================
+single_choice      option id (``str``)                              none
+multiple_select    list of option ids                               (right - wrong) / number
+                                                                    of correct options,
+                                                                    floored at 0
+matching           ``{item_id: option_id}``                         share of items matched
+ordering           list of item ids, first to last                  share of items in the
+                                                                    right position
+numeric            a number; right within ``tolerance``             none
+short_text         a string; right if it equals an accepted         none
+                   variant after normalisation (case, spacing,
+                   punctuation, diacritics)
+spot_device        a device id                                      none
+=================  ===============================================  =========================
+
+Partial credit applies only where the question sets ``partial_credit: true``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+QuestionId = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+
+#: Human-readable statement of each partial-credit rule, shown to students.
+PARTIAL_CREDIT_RULES = {
+    "multiple_select": (
+        "Partial credit: (correct choices ticked − wrong choices ticked) ÷ number of "
+        "correct choices, never below zero."
+    ),
+    "matching": "Partial credit: the share of items matched correctly.",
+    "ordering": "Partial credit: the share of items placed in the right position.",
+}
+
+
+class _Strict(BaseModel):
+    """Base model: unknown fields are errors, so typos in the bank are caught."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Option(_Strict):
+    """One answer option of a choice question."""
+
+    id: QuestionId
+    text: str = Field(min_length=1)
+    feedback: str = ""
+
+
+class Item(_Strict):
+    """One item to match or to order."""
+
+    id: QuestionId
+    text: str = Field(min_length=1)
+    feedback: str = ""
+
+
+class AnnotationRef(_Strict):
+    """Points at one row of the ``annotations`` table: by ``id``, or by excerpt and offsets."""
+
+    id: str | None = Field(default=None, min_length=1)
+    excerpt_id: str | None = Field(default=None, min_length=1)
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _id_or_span(self) -> AnnotationRef:
+        span = (self.excerpt_id, self.start, self.end)
+        if self.id is None and None in span:
+            raise ValueError("annotation: give an id, or excerpt_id, start and end")
+        if None not in span and self.end <= self.start:
+            raise ValueError("end: must be greater than start")
+        return self
+
+
+class ResolvedSpot(_Strict):
+    """A spot-the-device question joined to the course data (see ``devices``)."""
+
+    excerpt_text: str
+    start: int
+    end: int
+    options: tuple[Option, ...]
+    answer: str
+
+
+class QuestionBase(_Strict):
+    """Fields every question has."""
+
+    id: QuestionId
+    chapter: str = Field(min_length=1)
+    objective: str = Field(min_length=1, description="The learning objective it checks.")
+    use: Literal["self-check", "graded"]
+    prompt: str = Field(min_length=1, description="MyST markdown.")
+    explanation: str = Field(min_length=1, description="MyST markdown; may use {cite} roles.")
+    points: float = Field(default=1, gt=0)
+    feedback_correct: str = ""
+    feedback_incorrect: str = ""
+
+    def key_dump(self) -> str:
+        """The question as JSON (it includes the answer key: instructor use only)."""
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+def _option_ids(options) -> list[str]:
+    return [o.id for o in options]
+
+
+def _check_unique(ids: list[str], what: str) -> None:
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ValueError(f"{what}s: duplicate id(s): {', '.join(dupes)}")
+
+
+class SingleChoice(QuestionBase):
+    """Pick exactly one option."""
+
+    type: Literal["single_choice"]
+    options: tuple[Option, ...] = Field(min_length=2)
+    answer: str
+
+    @model_validator(mode="after")
+    def _answer_in_options(self) -> SingleChoice:
+        ids = _option_ids(self.options)
+        _check_unique(ids, "option")
+        if self.answer not in ids:
+            raise ValueError(f"answer: {self.answer!r} is not among the option ids {ids}")
+        return self
+
+
+class MultipleSelect(QuestionBase):
+    """Tick every option that applies."""
+
+    type: Literal["multiple_select"]
+    options: tuple[Option, ...] = Field(min_length=2)
+    answer: tuple[str, ...] = Field(min_length=1)
+    partial_credit: bool = True
+
+    @model_validator(mode="after")
+    def _answer_in_options(self) -> MultipleSelect:
+        ids = _option_ids(self.options)
+        _check_unique(ids, "option")
+        _check_unique(list(self.answer), "answer")
+        bad = [a for a in self.answer if a not in ids]
+        if bad:
+            raise ValueError(f"answer: {bad} not among the option ids {ids}")
+        return self
+
+
+class Matching(QuestionBase):
+    """Match each item (e.g. a claim) to one option (e.g. a verdict)."""
+
+    type: Literal["matching"]
+    items: tuple[Item, ...] = Field(min_length=2)
+    options: tuple[Option, ...] = Field(min_length=2)
+    answer: dict[str, str]
+    partial_credit: bool = True
+
+    @model_validator(mode="after")
+    def _answer_complete(self) -> Matching:
+        items, opts = _option_ids(self.items), _option_ids(self.options)
+        _check_unique(items, "item")
+        _check_unique(opts, "option")
+        if set(self.answer) != set(items):
+            raise ValueError(f"answer: must map every item id {items} exactly once")
+        bad = sorted({v for v in self.answer.values() if v not in opts})
+        if bad:
+            raise ValueError(f"answer: value(s) {bad} not among the option ids {opts}")
+        return self
+
+
+class Ordering(QuestionBase):
+    """Put the items in order (e.g. events on a timeline)."""
+
+    type: Literal["ordering"]
+    items: tuple[Item, ...] = Field(min_length=2)
+    answer: tuple[str, ...]
+    partial_credit: bool = True
+
+    @model_validator(mode="after")
+    def _answer_is_permutation(self) -> Ordering:
+        items = _option_ids(self.items)
+        _check_unique(items, "item")
+        if sorted(self.answer) != sorted(items):
+            raise ValueError(f"answer: must list every item id {items} exactly once")
+        return self
+
+
+class Numeric(QuestionBase):
+    """Type a number; right if within ``tolerance`` (absolute) of ``answer``."""
+
+    type: Literal["numeric"]
+    answer: float
+    tolerance: float = Field(default=0, ge=0)
+    unit: str = ""
+
+
+class ShortText(QuestionBase):
+    """Type a short text; right if it matches an accepted variant after normalisation."""
+
+    type: Literal["short_text"]
+    accepted: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("accepted")
+    @classmethod
+    def _not_blank(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from .normalise import normalise_text
+
+        if any(not normalise_text(v) for v in value):
+            raise ValueError("accepted variants must not be blank after normalisation")
+        return value
+
+
+class SpotDevice(QuestionBase):
+    """Name the framing device used in a highlighted span of an excerpt.
+
+    The key is the ``device_id`` of the referenced ``annotations`` row and the
+    options come from the ``devices`` table; both are filled in by
+    :func:`solidarity_course.quiz.devices.resolve_spot` into ``resolved``.
+    ``quote`` (optional) must equal the span's text, which guards against
+    offsets drifting when an excerpt is edited.  ``device_ids`` optionally
+    restricts the options to a subset of devices (it must include the key).
+    """
+
+    type: Literal["spot_device"]
+    annotation: AnnotationRef
+    quote: str = ""
+    device_ids: tuple[str, ...] = ()
+    resolved: ResolvedSpot | None = None
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        """The device options (requires the question to be resolved)."""
+        return self._require_resolved().options
+
+    @property
+    def answer(self) -> str:
+        """The key: the annotation's device id (requires resolution)."""
+        return self._require_resolved().answer
+
+    def _require_resolved(self) -> ResolvedSpot:
+        if self.resolved is None:
+            raise ValueError(
+                f"spot_device question {self.id!r} is not resolved against the course data"
+            )
+        return self.resolved
+
+
+Question = Annotated[
+    SingleChoice | MultipleSelect | Matching | Ordering | Numeric | ShortText | SpotDevice,
+    Field(discriminator="type"),
+]
+
+QUESTION_TYPES = (
+    "single_choice",
+    "multiple_select",
+    "matching",
+    "ordering",
+    "numeric",
+    "short_text",
+    "spot_device",
+)
+
+
+class RubricCriterion(_Strict):
+    """One criterion of a hand-graded essay rubric."""
+
+    criterion: str = Field(min_length=1)
+    points: float = Field(gt=0)
+
+
+class Essay(_Strict):
+    """The hand-graded short essay of a chapter's assignment."""
+
+    prompt: str = Field(min_length=1)
+    rubric: tuple[RubricCriterion, ...] = Field(min_length=1)
+
+    @property
+    def points(self) -> float:
+        """Total points: the sum of the rubric's criteria."""
+        return sum(c.points for c in self.rubric)
+
+
+class BankFile(_Strict):
+    """One YAML file of the bank: one chapter's questions (validated item by item)."""
+
+    chapter: str = Field(min_length=1)
+    essay: Essay | None = None
+    questions: list[dict] = Field(default_factory=list)

@@ -1,0 +1,192 @@
+"""Scoring: the one place where a response is compared with the answer key.
+
+:func:`score_answer` is used by all three renderings (the browser's
+``static/solidarity_quiz.js`` mirrors it for self-check questions, which is tested
+against the same cases) and by the nbgrader hidden tests.  It never raises on
+a student's response: blank or malformed responses score 0.
+:func:`feedback` builds the text shown after "Check".
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from numbers import Real
+
+from .model import (
+    Matching,
+    MultipleSelect,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    SpotDevice,
+)
+from .normalise import normalise_text
+
+
+class Malformed(ValueError):
+    """The response does not have the shape the question type expects."""
+
+
+def is_blank(response) -> bool:
+    """True for ``None``, empty strings/collections and all-None mappings."""
+    if response is None:
+        return True
+    if isinstance(response, str):
+        return not response.strip()
+    if isinstance(response, dict):
+        return all(v is None or v == "" for v in response.values())
+    if isinstance(response, list | tuple | set | frozenset):
+        return len(response) == 0
+    return False
+
+
+def parse_number(response) -> float:
+    """A number from an int/float or a plain numeric string ("1917", " 12.5 ")."""
+    if isinstance(response, bool):
+        raise Malformed("a boolean is not a number")
+    if isinstance(response, Real):
+        value = float(response)
+    elif isinstance(response, str):
+        try:
+            value = float(response.strip().replace("\u2212", "-"))
+        except ValueError as exc:
+            raise Malformed(f"{response!r} is not a number") from exc
+    else:
+        raise Malformed(f"{type(response).__name__} is not a number")
+    if not math.isfinite(value):
+        raise Malformed("the number must be finite")
+    return value
+
+
+def _id_list(response, allowed: list[str], exact: bool) -> list[str]:
+    if isinstance(response, str) or not isinstance(response, list | tuple | set | frozenset):
+        raise Malformed("expected a list of ids")
+    ids = list(response)
+    if not all(isinstance(i, str) for i in ids):
+        raise Malformed("every element must be an id string")
+    if len(set(ids)) != len(ids):
+        raise Malformed("an id is repeated")
+    unknown = [i for i in ids if i not in allowed]
+    if unknown:
+        raise Malformed(f"unknown id(s) {unknown}")
+    if exact and sorted(ids) != sorted(allowed):
+        raise Malformed("the list must contain every item exactly once")
+    return ids
+
+
+def _choice(response, allowed: list[str]) -> str:
+    if not isinstance(response, str):
+        raise Malformed("expected one option id (a string)")
+    if response not in allowed:
+        raise Malformed(f"unknown option {response!r}")
+    return response
+
+
+def raw_score(question: Question, response) -> float:
+    """Score in [0, 1]; raises :class:`Malformed` for a response of the wrong shape."""
+    if isinstance(question, SingleChoice | SpotDevice):
+        choice = _choice(response, [o.id for o in question.options])
+        return 1.0 if choice == question.answer else 0.0
+    if isinstance(question, MultipleSelect):
+        ticked = set(_id_list(response, [o.id for o in question.options], exact=False))
+        key = set(question.answer)
+        if not question.partial_credit:
+            return 1.0 if ticked == key else 0.0
+        return max(0.0, (len(ticked & key) - len(ticked - key)) / len(key))
+    if isinstance(question, Matching):
+        if not isinstance(response, dict):
+            raise Malformed("expected a mapping {item id: option id}")
+        items, opts = {i.id for i in question.items}, {o.id for o in question.options}
+        if set(response) - items:
+            raise Malformed(f"unknown item id(s) {sorted(set(response) - items)}")
+        if any(v is not None and v not in opts for v in response.values()):
+            raise Malformed("every value must be an option id (or None)")
+        right = sum(response.get(i) == v for i, v in question.answer.items())
+        if question.partial_credit:
+            return right / len(question.answer)
+        return 1.0 if right == len(question.answer) else 0.0
+    if isinstance(question, Ordering):
+        order = _id_list(response, [i.id for i in question.items], exact=True)
+        right = sum(a == b for a, b in zip(order, question.answer, strict=True))
+        if question.partial_credit:
+            return right / len(question.answer)
+        return 1.0 if right == len(question.answer) else 0.0
+    if isinstance(question, Numeric):
+        value = parse_number(response)
+        # A small epsilon absorbs float rounding at the tolerance boundary.
+        return 1.0 if abs(value - question.answer) <= question.tolerance + 1e-9 else 0.0
+    if isinstance(question, ShortText):
+        if not isinstance(response, str):
+            raise Malformed("expected a string")
+        accepted = {normalise_text(a) for a in question.accepted}
+        return 1.0 if normalise_text(response) in accepted else 0.0
+    raise TypeError(f"unknown question type {type(question).__name__}")
+
+
+def score_answer(question: Question, response) -> float:
+    """Score ``response`` to ``question`` in [0, 1]; blank or malformed scores 0."""
+    if is_blank(response):
+        return 0.0
+    try:
+        return raw_score(question, response)
+    except Malformed:
+        return 0.0
+
+
+@dataclass
+class Feedback:
+    """What a student sees after "Check"."""
+
+    score: float
+    verdict: str
+    details: list[str] = field(default_factory=list)
+    explanation: str = ""
+
+
+def verdict_text(score: float, blank: bool = False, malformed: str = "") -> str:
+    """The one-line verdict, identical in the browser and in the widgets."""
+    if blank:
+        return "No answer yet: choose or type an answer, then press Check."
+    if malformed:
+        return f"Answer not in the expected form: {malformed}"
+    if score >= 1 - 1e-9:
+        return "Correct."
+    if score > 0:
+        return f"Partly correct: {round(score * 100)}% of the credit."
+    return "Not correct."
+
+
+def feedback(question: Question, response) -> Feedback:
+    """Score, verdict, the feedback of the chosen options/missed items, explanation."""
+    if is_blank(response):
+        return Feedback(0.0, verdict_text(0, blank=True))
+    try:
+        score = raw_score(question, response)
+    except Malformed as exc:
+        return Feedback(0.0, verdict_text(0, malformed=str(exc)))
+    details: list[str] = []
+    if isinstance(question, SingleChoice | SpotDevice):
+        details += [o.feedback for o in question.options if o.id == response and o.feedback]
+    elif isinstance(question, MultipleSelect):
+        details += [o.feedback for o in question.options if o.id in response and o.feedback]
+    elif isinstance(question, Matching):
+        details += [
+            i.feedback
+            for i in question.items
+            if response.get(i.id) != question.answer[i.id] and i.feedback
+        ]
+    elif isinstance(question, Ordering):
+        details += [
+            i.feedback
+            for pos, i_id in enumerate(response)
+            for i in question.items
+            if i.id == i_id and i_id != question.answer[pos] and i.feedback
+        ]
+    general = question.feedback_correct if score >= 1 - 1e-9 else question.feedback_incorrect
+    if general:
+        details.append(general)
+    explanation = question.explanation if score >= 1 - 1e-9 else ""
+    return Feedback(score, verdict_text(score), details, explanation)

@@ -1,0 +1,244 @@
+"""The bank as ipywidgets 8 for class: instant feedback, running score, reset.
+
+In a notebook::
+
+    from solidarity_course.quiz.widgets import ChapterQuiz
+    ChapterQuiz("01-reading-sources")            # self-check questions of a chapter
+
+Every question widget exposes ``response`` (the same format as
+:func:`.scoring.score_answer` takes), ``check()`` and ``reset()``, so tests
+can drive it without a browser by setting the input widgets' values.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+
+import ipywidgets as w
+
+from .html import display_order
+from .model import (
+    PARTIAL_CREDIT_RULES,
+    Matching,
+    MultipleSelect,
+    Numeric,
+    Ordering,
+    Question,
+    ShortText,
+    SingleChoice,
+    SpotDevice,
+)
+from .scoring import feedback, score_answer
+
+
+def md_to_html(text: str) -> str:
+    """MyST-ish markdown to HTML for widgets ({cite}`key` shown as [key])."""
+    from markdown_it import MarkdownIt
+
+    text = re.sub(r"\{cite(?::\w+)?\}`([^`]*)`", r"[\1]", text)
+    return MarkdownIt("commonmark", {"html": False}).render(text)
+
+
+class OrderingBox(w.VBox):
+    """Items with Up/Down buttons; ``order`` is the list of item ids, top first."""
+
+    def __init__(self, question: Ordering):
+        super().__init__()
+        self._texts = {i.id: i.text for i in question.items}
+        self._initial = display_order(question)
+        self.order = list(self._initial)
+
+    @property
+    def order(self) -> list[str]:
+        return list(self._order)
+
+    @order.setter
+    def order(self, ids: list[str]) -> None:
+        self._order = list(ids)
+        rows = []
+        for pos, iid in enumerate(self._order):
+            up = w.Button(description="↑ Up", tooltip=f"Move up: {self._texts[iid]}",
+                          layout=w.Layout(width="auto"))
+            down = w.Button(description="↓ Down", tooltip=f"Move down: {self._texts[iid]}",
+                            layout=w.Layout(width="auto"))
+            up.on_click(lambda _b, p=pos: self.move(p, -1))
+            down.on_click(lambda _b, p=pos: self.move(p, 1))
+            rows.append(w.HBox([w.Label(f"{pos + 1}. {self._texts[iid]}"), up, down]))
+        self.children = rows
+
+    def move(self, pos: int, delta: int) -> None:
+        """Move the item at ``pos`` up (-1) or down (+1)."""
+        target = pos + delta
+        if 0 <= target < len(self._order):
+            order = self.order
+            order[pos], order[target] = order[target], order[pos]
+            self.order = order
+
+    def reset(self) -> None:
+        self.order = list(self._initial)
+
+
+class QuestionWidget(w.VBox):
+    """One question: prompt, input controls, Check / Try again, feedback."""
+
+    def __init__(self, question: Question, number: int = 1, on_check=None):
+        super().__init__(layout=w.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))
+        self.question, self.on_check = question, on_check
+        self.score: float | None = None
+        self.prompt = w.HTML(
+            f"<b>Question {number}</b> ({question.points:g} pt) " + md_to_html(question.prompt)
+        )
+        self.controls = self._make_controls()
+        self.check_button = w.Button(description="Check", button_style="primary")
+        self.retry_button = w.Button(description="Try again")
+        self.check_button.on_click(lambda _b: self.check())
+        self.retry_button.on_click(lambda _b: self.reset())
+        self.feedback = w.HTML("")
+        extra = []
+        rule = PARTIAL_CREDIT_RULES.get(question.type)
+        if rule and getattr(question, "partial_credit", False):
+            extra.append(w.HTML(f"<i>{html.escape(rule)}</i>"))
+        self.children = [self.prompt, *extra, self.controls,
+                         w.HBox([self.check_button, self.retry_button]), self.feedback]
+
+    # -- controls per type -------------------------------------------------
+    def _make_controls(self) -> w.Widget:
+        q = self.question
+        if isinstance(q, SingleChoice | SpotDevice):
+            radios = w.RadioButtons(options=[(o.text, o.id) for o in q.options], value=None,
+                                    layout=w.Layout(width="auto"))
+            self.inputs = radios
+            if isinstance(q, SpotDevice):
+                r = q._require_resolved()
+                t = r.excerpt_text
+                excerpt = w.HTML(
+                    "<blockquote>" + html.escape(t[max(0, r.start - 300): r.start])
+                    + "<mark>" + html.escape(t[r.start: r.end]) + "</mark>"
+                    + html.escape(t[r.end: r.end + 300]) + "</blockquote>"
+                )
+                return w.VBox([excerpt, radios])
+            return radios
+        if isinstance(q, MultipleSelect):
+            self.inputs = {o.id: w.Checkbox(description=o.text, value=False, indent=False)
+                           for o in q.options}
+            return w.VBox(list(self.inputs.values()))
+        if isinstance(q, Matching):
+            choices = [("— choose —", None)] + [(o.text, o.id) for o in q.options]
+            self.inputs = {i.id: w.Dropdown(options=choices, value=None, description=i.text,
+                                            style={"description_width": "initial"})
+                           for i in q.items}
+            return w.VBox(list(self.inputs.values()))
+        if isinstance(q, Ordering):
+            self.inputs = OrderingBox(q)
+            return self.inputs
+        if isinstance(q, Numeric | ShortText):
+            label = "Your answer" + (f" ({q.unit})" if isinstance(q, Numeric) and q.unit else "")
+            self.inputs = w.Text(value="", description=label,
+                                 style={"description_width": "initial"})
+            return self.inputs
+        raise TypeError(type(q).__name__)
+
+    @property
+    def response(self):
+        """The current answer in :func:`score_answer`'s format (None when blank)."""
+        q = self.question
+        if isinstance(q, SingleChoice | SpotDevice):
+            return self.inputs.value
+        if isinstance(q, MultipleSelect):
+            return [k for k, box in self.inputs.items() if box.value]
+        if isinstance(q, Matching):
+            return {k: d.value for k, d in self.inputs.items()}
+        if isinstance(q, Ordering):
+            return self.inputs.order
+        return self.inputs.value
+
+    def check(self) -> float:
+        """Score the current answer, show feedback, notify the quiz; return the score."""
+        fb = feedback(self.question, self.response)
+        self.score = score_answer(self.question, self.response)
+        parts = [f"<p><b>{html.escape(fb.verdict)}</b></p>"]
+        parts += [md_to_html(d) for d in fb.details]
+        if fb.explanation:
+            parts.append("<p><b>Explanation</b></p>" + md_to_html(fb.explanation))
+        self.feedback.value = "".join(parts)
+        if self.on_check:
+            self.on_check()
+        return self.score
+
+    def reset(self) -> None:
+        """Clear the answer, the feedback and this question's score."""
+        q = self.question
+        if isinstance(q, SingleChoice | SpotDevice):
+            self.inputs.value = None
+        elif isinstance(q, MultipleSelect):
+            for box in self.inputs.values():
+                box.value = False
+        elif isinstance(q, Matching):
+            for d in self.inputs.values():
+                d.value = None
+        elif isinstance(q, Ordering):
+            self.inputs.reset()
+        else:
+            self.inputs.value = ""
+        self.feedback.value = ""
+        self.score = None
+        if self.on_check:
+            self.on_check()
+
+    @property
+    def feedback_text(self) -> str:
+        """The feedback as plain text (for tests and screen-reader-free checks)."""
+        return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", self.feedback.value)).strip()
+
+
+class ChapterQuiz(w.VBox):
+    """Self-check questions (a chapter's, or given ones) with a running score and reset."""
+
+    def __init__(self, chapter: str | None = None, questions: Iterable[Question] | None = None,
+                 bank=None):
+        super().__init__()
+        if questions is None:
+            from .bank import load_bank
+            from .devices import default_data
+
+            bank = bank or load_bank(data=default_data())
+            questions = bank.chapter(chapter, use="self-check")
+        questions = [q for q in questions
+                     if not (isinstance(q, SpotDevice) and q.resolved is None)]
+        if any(q.use != "self-check" for q in questions):
+            raise ValueError("graded questions are not shown as class widgets")
+        self.questions = [QuestionWidget(q, n, on_check=self._update)
+                          for n, q in enumerate(questions, start=1)]
+        self.score_label = w.HTML()
+        self.reset_button = w.Button(description="Reset quiz", icon="undo")
+        self.reset_button.on_click(lambda _b: self.reset())
+        self.children = [*self.questions, w.HBox([self.score_label, self.reset_button])]
+        self._update()
+
+    @property
+    def total(self) -> float:
+        return sum(qw.question.points for qw in self.questions)
+
+    @property
+    def score(self) -> float:
+        """Points earned so far (the last check of each question)."""
+        return sum((qw.score or 0) * qw.question.points for qw in self.questions)
+
+    def _update(self) -> None:
+        self.score_label.value = f"<b>Score: {round(self.score, 2):g} / {self.total:g}</b>"
+
+    def reset(self) -> None:
+        """Reset every question and the running score."""
+        for qw in self.questions:
+            qw.on_check = None
+            qw.reset()
+            qw.on_check = self._update
+        self._update()
+
+    def __getitem__(self, qid: str) -> QuestionWidget:
+        for qw in self.questions:
+            if qw.question.id == qid:
+                return qw
+        raise KeyError(qid)

@@ -1,0 +1,144 @@
+"""The bank's schema: the real bank is valid and bad banks are rejected with
+messages naming the file, the question id and the field."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from solidarity_course.paths import COURSE_ROOT
+from solidarity_course.quiz.bank import BankError, load_bank
+from solidarity_course.quiz.devices import default_data
+from solidarity_course.quiz.model import QUESTION_TYPES
+from solidarity_course.quiz.samples import sample_data, sample_question_dicts, write_sample_bank
+
+CHAPTERS = ["00-introduction", "01-reading-sources", "02-october-1917", "03-comintern",
+            "04-spain", "05-ww2-memory", "06-memory"]
+
+
+def _write(tmp_path: Path, name: str, questions: list[dict], chapter="99-sample") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump({"chapter": chapter, "questions": questions}), "utf-8")
+    return path
+
+
+def _problems(directory: Path) -> list[str]:
+    with pytest.raises(BankError) as info:
+        load_bank(directory, data=sample_data())
+    return info.value.problems
+
+
+def test_real_bank_is_valid_and_covers_every_chapter_and_type():
+    bank = load_bank(data=default_data())  # resolves spot-the-device against data/
+    assert set(CHAPTERS) <= set(bank.chapters)
+    counts = Counter((q.type, q.use) for q in bank.questions.values())
+    for qtype in QUESTION_TYPES:
+        assert counts[(qtype, "self-check")] >= 1, qtype
+        assert counts[(qtype, "graded")] >= 1, qtype
+    for q in bank.questions.values():
+        assert q.objective and q.explanation and q.points > 0
+    assert all(q.resolved is not None for q in bank.questions.values() if q.type == "spot_device")
+
+
+def test_real_bank_cites_only_known_keys():
+    bib = COURSE_ROOT / "references.bib"
+    if not bib.exists():
+        pytest.skip("references.bib not there yet")
+    known = set(re.findall(r"@\w+\{([^,\s]+),", bib.read_text("utf-8")))
+    cited = set()
+    for q in load_bank().questions.values():
+        texts = [q.prompt, q.explanation, q.feedback_correct, q.feedback_incorrect]
+        for text in texts:
+            for keys in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
+                cited |= {k.strip() for k in keys.split(",")}
+    assert cited and cited <= known, sorted(cited - known)
+
+
+def test_spot_device_by_annotation_id(tmp_path):
+    q = sample_question_dicts()[6]
+    q["annotation"] = {"id": "s2"}
+    q.pop("quote")
+    _write(tmp_path, "ok.yml", [q])
+    spot = load_bank(tmp_path, data=sample_data()).questions["spot"]
+    assert spot.answer == "uniqueness"
+    assert [o.id for o in spot.options] == ["ridicule", "uniqueness", "concession"]
+
+
+def test_spot_device_quote_must_match(tmp_path):
+    q = sample_question_dicts()[6] | {"quote": "something else"}
+    _write(tmp_path, "bad.yml", [q])
+    (problem,) = _problems(tmp_path)
+    assert problem.startswith("bad.yml: question 'spot': field 'annotation': quote ")
+
+
+def test_sample_bank_is_valid(tmp_path):
+    write_sample_bank(tmp_path)
+    bank = load_bank(tmp_path, data=sample_data())
+    assert len(bank.questions) == 2 * len(QUESTION_TYPES)
+    assert bank.questions["spot"].answer == "ridicule"
+    assert bank.essays["99-sample"].points == 3
+
+
+def test_missing_key_is_named(tmp_path):
+    q = sample_question_dicts()[0]
+    del q["answer"]
+    _write(tmp_path, "bad.yml", [q])
+    assert _problems(tmp_path) == ["bad.yml: question 'single': field 'answer': Field required"]
+
+
+def test_answer_not_among_options(tmp_path):
+    qs = sample_question_dicts()
+    qs[0]["answer"] = "y2000"
+    qs[1]["answer"] = ["book", "poem"]
+    _write(tmp_path, "bad.yml", qs[:2])
+    problems = _problems(tmp_path)
+    assert len(problems) == 2
+    assert problems[0] == (
+        "bad.yml: question 'single': field 'answer': "
+        "'y2000' is not among the option ids ['y1917', 'y1905', 'y1921']"
+    )
+    assert problems[1].startswith("bad.yml: question 'multi': field 'answer': ['poem']")
+
+
+def test_unknown_type(tmp_path):
+    q = sample_question_dicts()[0] | {"type": "essay_question"}
+    _write(tmp_path, "bad.yml", [q])
+    (problem,) = _problems(tmp_path)
+    assert problem.startswith("bad.yml: question 'single': field 'type': unknown type")
+    assert "essay_question" in problem
+
+
+def test_duplicate_id_across_files(tmp_path):
+    q = sample_question_dicts()[0]
+    _write(tmp_path, "a.yml", [q])
+    _write(tmp_path, "b.yml", [q])
+    assert _problems(tmp_path) == [
+        "b.yml: question 'single': field 'id': duplicate id (also in a.yml)"
+    ]
+
+
+def test_other_problems_are_reported_together(tmp_path):
+    qs = sample_question_dicts()
+    qs[2]["answer"].pop("q3")                  # matching: an item left unmapped
+    qs[3]["answer"] = ["oct", "oct", "ci", "ils"]  # ordering: not a permutation
+    qs[4]["use"] = "public"                    # use not allowed
+    qs[5]["colour"] = "red"                    # unknown field
+    qs[6]["annotation"]["start"] = 0           # spot: no such annotations row
+    _write(tmp_path, "bad.yml", qs)
+    text = "\n".join(_problems(tmp_path))
+    assert "question 'match': field 'answer': must map every item id" in text
+    assert "question 'order': field 'answer': must list every item id" in text
+    assert "question 'num': field 'use'" in text
+    assert "question 'text': field 'colour': Extra inputs are not permitted" in text
+    assert "question 'spot': field 'annotation': " in text
+
+
+def test_chapter_must_match_file(tmp_path):
+    q = sample_question_dicts()[0] | {"chapter": "02-october-1917"}
+    _write(tmp_path, "bad.yml", [q])
+    (problem,) = _problems(tmp_path)
+    assert problem.startswith("bad.yml: question 'single': field 'chapter'")

@@ -1,0 +1,224 @@
+"""The self-check quiz in headless Chromium (no kernel): every type answered
+right and wrong, by mouse and by keyboard; feedback text and "Try again"."""
+
+from __future__ import annotations
+
+import pytest
+from browser_support import chromium, open_page  # noqa: F401  (chromium is a fixture)
+from test_quiz_sphinx import build_quiz_site
+
+from solidarity_course.quiz.html import display_order
+from solidarity_course.quiz.samples import SAMPLE_QUESTIONS, SAMPLE_RESPONSES
+from solidarity_course.serve import serve_in_thread
+
+pytestmark = pytest.mark.browser
+
+ORDER_KEY = ["oct", "ci", "ils", "seventh"]
+
+
+@pytest.fixture(scope="module")
+def quiz_url(tmp_path_factory):
+    html = build_quiz_site(tmp_path_factory.mktemp("quizsite"))
+    with serve_in_thread(html) as url:
+        yield url + "quiz.html"
+
+
+@pytest.fixture
+def page(chromium, quiz_url):  # noqa: F811
+    page, recorder = open_page(chromium, quiz_url)
+    yield page
+    assert recorder.problems() == {}
+    page.context.close()
+
+
+def section(page, qid):
+    return page.locator(f"#scq-{qid}")
+
+
+def verdict(page, qid) -> str:
+    return section(page, qid).locator(".scq-verdict").inner_text().strip()
+
+
+def visible_feedback(page, qid) -> list[str]:
+    region = section(page, qid).locator(".scq-feedback")
+    return [t.strip() for t in region.locator(".scq-fb:visible").all_inner_texts()]
+
+
+def explanation_visible(page, qid) -> bool:
+    return section(page, qid).locator(".scq-explanation").is_visible()
+
+
+# --------------------------------------------------------------------- by mouse
+def mouse_answer(page, qid, kind):
+    s = section(page, qid)
+    if qid in ("single", "spot"):
+        choice = {"single": {"right": "y1917", "wrong": "y1905"},
+                  "spot": {"right": "ridicule", "wrong": "uniqueness"}}[qid][kind]
+        s.locator(f"label[for='scq-{qid}-opt-{choice}']").click()
+    elif qid == "multi":
+        for opt in (["book", "essay"] if kind == "right" else ["film", "novel"]):
+            s.locator(f"label[for='scq-multi-opt-{opt}']").click()
+    elif qid == "match":
+        for item, opt in SAMPLE_RESPONSES["match"][kind][0].items():
+            s.locator(f"select[data-item='{item}']").select_option(opt)
+    elif qid == "order":
+        target = ORDER_KEY if kind == "right" else SAMPLE_RESPONSES["order"]["wrong"][0]
+        for pos, item in enumerate(target):
+            current = s.locator(".scq-order > li").evaluate_all(
+                "els => els.map(e => e.dataset.item)")
+            for _ in range(current.index(item) - pos):
+                s.locator(f"li[data-item='{item}'] .scq-up").click()
+    else:
+        s.locator("input[type=text]").click()
+        page.keyboard.type({"num": {"right": "65", "wrong": "70"},
+                            "text": {"right": "la pasionária", "wrong": "Dolores"}}[qid][kind])
+    s.locator(".scq-check").click()
+
+
+EXPECTED_WRONG_FEEDBACK = {
+    "single": ["That was the first revolution."],
+    "multi": ["No film.", "No novel."],
+    "match": ["The essay concedes.", "The blog’s binary.", "The book mocks."],
+    "order": ["It was 1917.", "It was 1919.", "It was 1926.", "It was 1935."],
+    "num": ["Not that number."],
+    "text": ["Think of a flower."],
+    "spot": ["Presents an event as without precedent."],
+}
+QIDS = [q["id"] for q in SAMPLE_QUESTIONS]
+
+
+@pytest.mark.parametrize("qid", QIDS)
+def test_mouse_right_then_try_again_then_wrong(page, qid):
+    mouse_answer(page, qid, "right")
+    assert verdict(page, qid) == "Correct."
+    assert explanation_visible(page, qid)
+    retry = section(page, qid).locator(".scq-retry")
+    assert retry.is_visible()
+    retry.click()
+    assert verdict(page, qid) == "" and not explanation_visible(page, qid)
+    assert not retry.is_visible()
+    mouse_answer(page, qid, "wrong")
+    assert verdict(page, qid) == "Not correct."
+    assert not explanation_visible(page, qid)
+    assert sorted(visible_feedback(page, qid)) == sorted(EXPECTED_WRONG_FEEDBACK[qid])
+
+
+# ------------------------------------------------------------------ by keyboard
+def press(page, *keys):
+    for key in keys:
+        page.keyboard.press(key)
+
+
+def keyboard_answer(page, qid, kind):
+    """Answer with keys only, from focus on the question's first control."""
+    s = section(page, qid)
+    if qid in ("single", "spot"):
+        # Space checks the focused first option; ArrowDown moves to (and checks) the next.
+        press(page, "Space" if kind == "right" else "ArrowDown", "Tab", "Enter")
+    elif qid == "multi":
+        keys = ["Space", "Tab", "Space", "Tab", "Tab", "Tab"] if kind == "right" else \
+            ["Tab", "Tab", "Space", "Tab", "Space", "Tab"]
+        press(page, *keys, "Enter")
+    elif qid == "match":
+        labels = {"t1": "1", "t2": "E", "t3": "B"}  # type-ahead: "1957 book", "Essay", "Blog"
+        for item in ("q1", "q2", "q3"):
+            press(page, labels[SAMPLE_RESPONSES["match"][kind][0][item]], "Tab")
+        press(page, "Enter")
+    elif qid == "order":
+        target = ORDER_KEY if kind == "right" else SAMPLE_RESPONSES["order"]["wrong"][0]
+        for pos, item in enumerate(target):
+            current = s.locator(".scq-order > li").evaluate_all(
+                "els => els.map(e => e.dataset.item)")
+            moves = current.index(item) - pos
+            if moves:
+                s.locator(f"li[data-item='{item}'] .scq-up").focus()
+                for _ in range(moves):
+                    press(page, "Enter")  # focus stays on the moved item's button
+        s.locator(".scq-check").focus()
+        press(page, "Enter")
+    else:
+        page.keyboard.type({"num": {"right": "65", "wrong": "70"},
+                            "text": {"right": "LA PASIONARIA", "wrong": "Dolores"}}[qid][kind])
+        press(page, "Enter")  # implicit form submission
+
+
+@pytest.mark.parametrize("qid", QIDS)
+def test_keyboard_right_then_try_again_then_wrong(page, qid):
+    s = section(page, qid)
+    s.locator("fieldset input, fieldset select, fieldset button").first.focus()
+    keyboard_answer(page, qid, "right")
+    assert verdict(page, qid) == "Correct."
+    assert explanation_visible(page, qid)
+    s.locator(".scq-retry").focus()
+    press(page, "Enter")
+    assert verdict(page, qid) == ""
+    # Try again puts focus back on the first control, so the keyboard user goes on.
+    first_id = s.locator("fieldset input, fieldset select, fieldset button").first.evaluate(
+        "el => el === document.activeElement")
+    assert first_id
+    keyboard_answer(page, qid, "wrong")
+    assert verdict(page, qid) == "Not correct."
+    assert sorted(visible_feedback(page, qid)) == sorted(EXPECTED_WRONG_FEEDBACK[qid])
+
+
+def test_partial_blank_and_malformed_feedback(page):
+    section(page, "multi").locator("label[for='scq-multi-opt-book']").click()
+    section(page, "multi").locator(".scq-check").click()
+    assert verdict(page, "multi") == "Partly correct: 50% of the credit."
+    section(page, "num").locator(".scq-check").click()
+    assert verdict(page, "num").startswith("No answer yet")
+    section(page, "num").locator("input").fill("sixty-five")
+    section(page, "num").locator(".scq-check").click()
+    assert verdict(page, "num").startswith("Answer not in the expected form")
+
+
+def test_ordering_announces_moves(page):
+    first = display_order_ids(page)[1]
+    section(page, "order").locator(f"li[data-item='{first}'] .scq-up").click()
+    status = section(page, "order").locator(".scq-order-status").inner_text()
+    assert status.endswith("now 1 of 4.")
+
+
+def display_order_ids(page):
+    return section(page, "order").locator(".scq-order > li").evaluate_all(
+        "els => els.map(e => e.dataset.item)")
+
+
+def test_js_scoring_matches_python(page, tmp_path):
+    """quiz.js's score() and normalise() agree with scoring.py on the sample cases."""
+    from solidarity_course.quiz.bank import load_bank
+    from solidarity_course.quiz.html import public_key
+    from solidarity_course.quiz.normalise import normalise_text
+    from solidarity_course.quiz.samples import sample_data, write_sample_bank
+    from solidarity_course.quiz.scoring import score_answer
+
+    write_sample_bank(tmp_path)
+    bank = load_bank(tmp_path, data=sample_data())
+    for qid, kinds in SAMPLE_RESPONSES.items():
+        q = bank.questions[qid]
+        for kind in ("right", "wrong", "partial"):
+            if kinds[kind] is None:
+                continue
+            response = kinds[kind][0]
+            js = page.evaluate("([t, k, r]) => window.solidarityQuiz.score(t, k, r).score",
+                               [q.type, public_key(q), response])
+            assert js == pytest.approx(score_answer(q, response)), (qid, kind)
+    for text in ["  Dolores IBÁRRURI! ", "Šubašić", "La-Pasionaria", "Łódź"]:
+        assert page.evaluate("t => window.solidarityQuiz.normalise(t)", text) == \
+            normalise_text(text)
+    assert display_order(bank.questions["order"]) == display_order_ids(page)
+
+
+def test_axe_finds_no_serious_problems_in_quizzes(page):
+    """axe-core (local copy) on the quiz page, before and after checking answers."""
+    from browser_support import AXE_JS, describe_violations, run_axe
+
+    if not AXE_JS.is_file():
+        pytest.skip(f"{AXE_JS} missing (npm ci --prefix web)")
+    mouse_answer(page, "single", "wrong")
+    mouse_answer(page, "multi", "right")
+    violations = run_axe(page)
+    quiz = [v for v in violations
+            if any(".scq" in " ".join(n["target"]) or "scq-" in " ".join(n["target"])
+                   for n in v["nodes"])]
+    assert quiz == [], describe_violations(quiz)
