@@ -1,0 +1,181 @@
+"""Every course chapter meets the chapter standard, checked in source and in the built HTML.
+
+A chapter (a ``chapters/NN-*.md`` page listed in ``_toc.yml``) must: state learning
+objectives and end with a summary; carry at least 1,500 words of our own commentary
+(quotations, code and directives excluded); render its excerpts from ``data/`` (never
+pasted), matching the data word for word in the HTML; show a captioned figure with
+alt text; offer at least two ipywidgets exercises; include a self-check quiz whose
+question ids exist in the bank; and have a graded nbgrader assignment with an essay
+and its rubric.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from solidarity_course.data import get_excerpt
+from solidarity_course.paths import COURSE_ROOT, EXERCISES_DIR
+from solidarity_course.quiz.bank import load_bank
+from solidarity_course.render import displayed_text
+
+MIN_WORDS = 1500
+EXERCISE_CLASSES = re.compile(r"\b(DeviceSpotter|VerdictMatcher|ChapterQuiz|[A-Z]\w*Exercise)\(")
+CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```\s*$", re.M | re.S)
+DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{[^}]+\}.*?^\1\s*$", re.M | re.S)
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+QUIZ = re.compile(r"^```\{quiz\}[ \t]*(\S*)\n((?::\w+:.*\n)*)```", re.M)
+
+
+def chapter_pages() -> list[str]:
+    """Docnames of the numbered chapters in _toc.yml, e.g. ``chapters/02-october-1917``."""
+    toc = (COURSE_ROOT / "_toc.yml").read_text(encoding="utf-8")
+    return re.findall(r"file:\s*(chapters/\d\d-[\w-]+)", toc)
+
+
+CHAPTERS = chapter_pages()
+pytestmark = pytest.mark.skipif(not CHAPTERS, reason="no numbered chapter in _toc.yml yet")
+
+
+def source(page: str) -> str:
+    return (COURSE_ROOT / f"{page}.md").read_text(encoding="utf-8")
+
+
+def commentary(text: str) -> str:
+    """The chapter's own prose: no front matter, code, directives, quotations or tables."""
+    text = FRONT_MATTER.sub("", text)
+    text = CODE_CELL.sub("", text)
+    text = DIRECTIVE.sub("", text)
+    lines = [
+        line
+        for line in text.splitlines()
+        if not line.lstrip().startswith((">", "|", "#", "+++", "<"))
+    ]
+    prose = "\n".join(lines)
+    prose = re.sub(r"\{[\w:-]+\}`[^`]*`", "", prose)  # roles such as {cite}`key`
+    prose = re.sub(r"“[^”]{40,}”", "", prose)  # long inline quotations are not ours
+    return prose
+
+
+def words(text: str) -> int:
+    return len(re.findall(r"[A-Za-zÀ-ÿ0-9]+(?:['’-][A-Za-zÀ-ÿ0-9]+)*", text))
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_has_objectives_and_summary(page):
+    text = source(page)
+    assert re.search(r"^#+ .*learning objectives", text, re.I | re.M), "no learning objectives"
+    assert re.search(r"^#+ .*summary", text, re.I | re.M), "no summary section"
+    assert text.index("earning objectives") < text.lower().rindex("summary")
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_has_enough_commentary_in_our_own_words(page):
+    count = words(commentary(source(page)))
+    assert count >= MIN_WORDS, f"{page}: {count} words of commentary, need {MIN_WORDS}"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_offers_at_least_two_widget_exercises(page):
+    code = "\n".join(CODE_CELL.findall(source(page)))
+    exercises = EXERCISE_CLASSES.findall(code)
+    assert len(exercises) >= 2, f"{page}: exercises found: {exercises}"
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_quiz_ids_exist_in_the_bank(page):
+    bank = load_bank()
+    quizzes = QUIZ.findall(source(page))
+    assert quizzes, f"{page}: no {{quiz}} directive"
+    for chapter_arg, options in quizzes:
+        ids_option = re.search(r":ids:\s*(.*)", options)
+        if ids_option:
+            ids = [i.strip() for i in ids_option.group(1).split(",") if i.strip()]
+            assert len(bank.get(ids)) == len(ids)
+        else:
+            questions = bank.chapter(chapter_arg, use="self-check")
+            assert len(questions) >= 6, f"{chapter_arg}: {len(questions)} self-check questions"
+            assert len({q.type for q in questions}) >= 3
+
+
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_has_a_graded_assignment_with_essay_and_rubric(page):
+    chapter = Path(page).name
+    notebook_path = EXERCISES_DIR / "source" / chapter / f"{chapter}.ipynb"
+    notebook = json.loads(notebook_path.read_text(encoding="utf-8"))
+    cells = notebook["cells"]
+    graded = [c for c in cells if c["metadata"].get("nbgrader", {}).get("grade")]
+    autograded = [c for c in graded if c["cell_type"] == "code"]
+    manual = [
+        c for c in graded if c["cell_type"] == "markdown" or c["metadata"]["nbgrader"].get("task")
+    ]
+    assert autograded, f"{chapter}: no auto-graded cell"
+    assert manual, f"{chapter}: no hand-graded essay cell"
+    markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert re.search(r"rubric", markdown, re.I), f"{chapter}: rubric not shown in the notebook"
+
+
+# --------------------------------------------------------------------------- built HTML
+
+EXCERPT_FIGURE = re.compile(
+    r'<figure class="course-excerpt" id="excerpt-[^"]+" data-excerpt-id="([^"]+)">'
+    r'<blockquote><p class="course-quotation">(.*?)</p></blockquote>',
+    re.S,
+)
+NOTE_REFS = re.compile(r'<sup class="course-note-ref">\[\d+\]</sup>')
+
+
+def page_html(html_dir: Path, page: str) -> str:
+    return (html_dir / f"{page}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_excerpts_in_html_match_the_data(html_dir, page):
+    rendered = EXCERPT_FIGURE.findall(page_html(html_dir, page))
+    assert rendered, f"{page}: no excerpt rendered from data/"
+    for excerpt_id, inner in rendered:
+        visible = html.unescape(re.sub(r"<[^>]+>", "", NOTE_REFS.sub("", inner)))
+        assert visible == displayed_text(get_excerpt(excerpt_id).text), excerpt_id
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_figures_have_caption_and_alt_text(html_dir, page):
+    page_source = page_html(html_dir, page)
+    figures = re.findall(
+        r'<figure class="align-default" id="[^"]+">(.*?)</figure>', page_source, re.S
+    )
+    assert figures, f"{page}: no captioned figure"
+    for figure in figures:
+        alt = re.search(r'<img alt="([^"]*)"', figure)
+        assert alt and len(alt.group(1)) > 30, f"{page}: figure without real alt text"
+        assert "<figcaption" in figure
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_citations_resolve(html_dir, page):
+    page_source = page_html(html_dir, page)
+    assert "could not find" not in page_source.lower()
+    text = source(page)
+    if "{cite" in text:
+        assert 'href="bibliography.html#id' in page_source or "bibliography.html" in page_source
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_quiz_renders_without_kernel(html_dir, page):
+    page_source = page_html(html_dir, page)
+    assert "solidarity_quiz.js" in page_source
+    assert "application/vnd.jupyter.widget-view+json" in page_source
+
+
+def test_toc_lists_the_seven_chapters_in_order():
+    assert CHAPTERS == sorted(CHAPTERS)
+    assert yaml.safe_load((COURSE_ROOT / "_toc.yml").read_text(encoding="utf-8"))
