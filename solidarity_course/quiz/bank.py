@@ -19,7 +19,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ..paths import DATA_DIR
-from .model import BankFile, Essay, Question, SpotDevice
+from .model import QUESTION_TYPES, BankFile, Essay, Question, SpotDevice
 
 #: Where the bank lives in the course repository.
 BANK_DIR = DATA_DIR / "questions"
@@ -83,15 +83,7 @@ def _loc_msg(err: dict) -> tuple[str, str]:
     return ".".join(parts) or "(question)", msg
 
 
-_TAGS = {
-    "single_choice",
-    "multiple_select",
-    "matching",
-    "ordering",
-    "numeric",
-    "short_text",
-    "spot_device",
-}
+_TAGS = set(QUESTION_TYPES)
 
 
 def _question_problems(path: Path, raw: dict, index: int) -> tuple[Question | None, list[str]]:
