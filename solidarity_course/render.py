@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from IPython.display import HTML
+from IPython.display import HTML, display
 
 from solidarity_course.bibliography import short_reference, split_keys
 from solidarity_course.data import AnnotatedExcerpt, annotated_excerpt, load_table
@@ -186,9 +186,9 @@ def excerpt_html(excerpt_id: str, annotations: bool = True) -> str:
     )
 
 
-def show_excerpt(excerpt_id: str, annotations: bool = True) -> HTML:
-    """Display an excerpt (in a notebook or the built book)."""
-    return HTML(excerpt_html(excerpt_id, annotations))
+def show_excerpt(excerpt_id: str, annotations: bool = True) -> None:
+    """Display an excerpt; several calls in one cell each show."""
+    display(HTML(excerpt_html(excerpt_id, annotations)))
 
 
 def sourcing_card_html(source_id: str) -> str:
@@ -212,9 +212,9 @@ def sourcing_card_html(source_id: str) -> str:
     )
 
 
-def show_sourcing_card(source_id: str) -> HTML:
-    """Display the sourcing card of a source."""
-    return HTML(sourcing_card_html(source_id))
+def show_sourcing_card(source_id: str) -> None:
+    """Display the sourcing card of a source; several calls in one cell each show."""
+    display(HTML(sourcing_card_html(source_id)))
 
 
 def claims_table_html(claim_ids: list[str]) -> str:
@@ -245,6 +245,6 @@ def claims_table_html(claim_ids: list[str]) -> str:
     )
 
 
-def show_claims(claim_ids: list[str]) -> HTML:
-    """Display a table of claims with their verdicts (see :func:`claims_table_html`)."""
-    return HTML(claims_table_html(claim_ids))
+def show_claims(claim_ids: list[str]) -> None:
+    """Display a table of claims with their verdicts; several calls in one cell each show."""
+    display(HTML(claims_table_html(claim_ids)))
