@@ -13,6 +13,9 @@ UV_VERSION := 0.13.9
 # (iproute2) to build the book in a network namespace with no network.
 APT_PACKAGES := chromium iproute2
 PORT ?= 8000
+# Browser assets the built book serves itself (require.js, the widget manager,
+# MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
+WEB_STAMP := web/node_modules/.installed
 
 .PHONY: help setup system book serve test lint bench lock clean
 
@@ -30,7 +33,12 @@ $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml | $(BI
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	touch $@
 
-setup: $(VENV)/.installed  ## create the virtual environment from the pinned requirements
+$(WEB_STAMP): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the book's browser assets: install Node.js 20 and npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+setup: $(VENV)/.installed $(WEB_STAMP)  ## create the virtual environment and install the npm assets, all pinned
 
 system:  ## install the Debian packages the tests need (as root), if missing
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -45,8 +53,8 @@ book: setup  ## build the book (warnings are errors) and say how to open it
 	@echo "The book is in $(CURDIR)/_build/html (start page: _build/html/index.html)."
 	@echo "Serve it with 'make serve' and open http://127.0.0.1:$(PORT)/ in a browser."
 
-serve:  ## serve the built book on http://127.0.0.1:$(PORT)/
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _build/html $(PORT)
+serve: setup  ## serve the built book on http://127.0.0.1:$(PORT)/ (gzip, like a static host)
+	$(BIN)/python -m solidarity_course.serve --port $(PORT) --directory _build/html
 
 test: setup system  ## run the whole test suite (builds the book in a temporary folder)
 	$(BIN)/python -m pytest
@@ -56,6 +64,7 @@ lint: setup  ## ruff over the package, tests and benchmarks
 
 bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/build_times.py
+	$(BIN)/python bench/page_weight.py
 
 lock:  ## recompile the pinned requirements from the .in files
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt

@@ -1,0 +1,54 @@
+"""Sphinx extension: fix the accessibility problems axe-core finds in the theme.
+
+Kept out of the chapters and the theme's own files, and applied to every page:
+
+* template overrides in ``accessibility/templates`` for two pydata-sphinx-theme
+  components whose accessible names disagreed with their visible content (the
+  search button and the light/dark switch; axe rule label-content-name-mismatch);
+* ``accessibility/static/widget-labels.js``, which names the handle of each
+  embedded ipywidgets slider after the widget's visible label (axe rule
+  aria-input-field-name), since the widget manager renders it unnamed.
+* in the page body, bibliography entries get ``role="listitem"`` instead of
+  docutils' ``role="doc-biblioentry"``: their container has ``role="list"``,
+  and the DPUB-ARIA role (deprecated in DPUB-ARIA 1.1, which says to use
+  ``listitem``) does not count as a list item (axe rule aria-required-children).
+
+Each file says which problem it fixes; no axe rule is switched off.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+HERE = Path(__file__).resolve().parent / "accessibility"
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+SCRIPTS = ("widget-labels.js",)
+BIBLIOENTRY = 'role="doc-biblioentry"'
+LISTITEM = 'role="listitem"'
+
+
+def add_paths(app: Sphinx, config: Config) -> None:
+    """Put the overrides before the theme's templates and serve the scripts."""
+    config.templates_path = [str(TEMPLATES), *config.templates_path]
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
+
+
+def fix_body(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Make the page body's bibliography a valid ARIA list."""
+    if "body" in context:
+        context["body"] = context["body"].replace(BIBLIOENTRY, LISTITEM)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", add_paths)
+    app.connect("html-page-context", fix_body)
+    for script in SCRIPTS:
+        app.add_js_file(script, defer="defer")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

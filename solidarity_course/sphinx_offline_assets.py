@@ -1,0 +1,190 @@
+"""Sphinx extension: the built book serves every script it needs itself.
+
+myst-nb's defaults make a page with saved widget state load require.js from
+cdnjs and the widget manager (``embed-amd.js``) from jsdelivr, and Sphinx loads
+MathJax from jsdelivr on pages with maths, so without internet those pages lose
+their widgets and equations. This extension
+
+* checks at start-up that the npm packages pinned in ``web/package.json`` are
+  installed (``npm ci``, run by ``make setup``) and fails the build with a
+  message naming the missing files and the command otherwise: there is no
+  fallback to a CDN;
+* points ``nb_ipywidgets_js`` and ``mathjax_path`` at copies in
+  ``_static/offline/`` and copies the files there (with the fonts the widget
+  manager loads lazily from beside ``embed-amd.js``);
+* loads, between the two, a small script (:data:`WIDGETS_CONFIG_JS`) that maps
+  the widget manager's AMD modules to that copy (webpack derives the URL of the
+  fonts from it) and tells the manager to look for any non-built-in widget
+  module under ``_static/offline/widget-modules/`` only, never on jsdelivr;
+* fails the build if any page would still load a script or style sheet from
+  another host.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.errors import ConfigError, ExtensionError
+
+from solidarity_course.paths import COURSE_ROOT
+
+#: Where ``npm ci`` installs the packages of ``web/package.json``.
+NODE_MODULES = COURSE_ROOT / "web" / "node_modules"
+#: The folder of the built site (under ``_static``) that holds the copies.
+OFFLINE_DIR = "offline"
+#: The command that installs the packages, named in the error message.
+INSTALL_HINT = "make setup   (or: npm ci --prefix web)"
+
+
+@dataclass(frozen=True)
+class Asset:
+    """Files of one npm package copied to ``_static/offline/<target>``."""
+
+    package: str
+    root: str  # folder inside the package whose layout is kept
+    patterns: tuple[str, ...]  # globs relative to ``root``; the first is the entry file
+    target: str
+
+    @property
+    def entry(self) -> str:
+        """The path of the entry file under ``_static``."""
+        return f"{OFFLINE_DIR}/{self.target}/{self.patterns[0]}"
+
+
+REQUIREJS = Asset("requirejs", "", ("require.js",), "requirejs")
+#: The AMD build of the widget manager; webpack loads its font files from the
+#: folder embed-amd.js itself was loaded from, so they are copied beside it.
+HTML_MANAGER = Asset(
+    "@jupyter-widgets/html-manager",
+    "dist",
+    ("embed-amd.js", "*.woff2", "*.woff", "*.ttf", "*.eot", "*.svg"),
+    "html-manager",
+)
+#: MathJax 3 with its fonts and the parts it loads on demand (TeX extensions,
+#: the context menu and accessibility tools).
+MATHJAX = Asset(
+    "mathjax",
+    "es5",
+    (
+        "tex-chtml.js",
+        "output/chtml/fonts/woff-v2/*",
+        "input/tex/extensions/*",
+        "ui/*",
+        "a11y/*",
+    ),
+    "mathjax",
+)
+ASSETS = (REQUIREJS, HTML_MANAGER, MATHJAX)
+#: Where the widget manager looks for third-party widget modules (none yet).
+WIDGET_MODULES = "widget-modules/"
+#: Loaded after require.js and before embed-amd.js; finds the site's copies from
+#: its own URL, so it works at any page depth and under any base URL.
+WIDGETS_CONFIG = f"{OFFLINE_DIR}/widgets-config.js"
+WIDGETS_CONFIG_JS = """\
+// Written by solidarity_course.sphinx_offline_assets: keep the widget manager local.
+(function () {
+  var script = document.currentScript;
+  var offline = script.src.replace(/[^/]*$/, "");  // .../_static/offline/
+  var manager = offline + "html-manager";
+  require.config({paths: {
+    "@jupyter-widgets/html-manager/dist": manager,  // webpack takes the font URLs from here
+    "@jupyter-widgets": manager
+  }});
+  window.__jupyter_widgets_assets_path__ = manager + "/";
+  // Read by embed-amd.js from any script tag: third-party widget modules come
+  // from this folder only, never from a CDN.
+  script.setAttribute("data-jupyter-widgets-cdn", offline + "WIDGET_MODULES");
+  script.setAttribute("data-jupyter-widgets-cdn-only", "");
+})();
+""".replace("WIDGET_MODULES", WIDGET_MODULES)
+
+
+def package_dir(asset: Asset, node_modules: Path = NODE_MODULES) -> Path:
+    """The installed folder of ``asset``'s package."""
+    return node_modules / asset.package
+
+
+def asset_files(asset: Asset, node_modules: Path = NODE_MODULES) -> list[tuple[Path, str]]:
+    """(source file, path relative to the asset's target) for every file to copy."""
+    root = package_dir(asset, node_modules) / asset.root
+    found = []
+    for pattern in asset.patterns:
+        for path in sorted(root.glob(pattern)):
+            if path.is_file():
+                found.append((path, path.relative_to(root).as_posix()))
+    return found
+
+
+def missing_files(node_modules: Path | None = None) -> list[Path]:
+    """The package manifests and entry files that are not installed."""
+    node_modules = NODE_MODULES if node_modules is None else node_modules
+    missing = []
+    for asset in ASSETS:
+        pkg = package_dir(asset, node_modules)
+        entry = pkg / asset.root / asset.patterns[0]
+        missing += [p for p in (pkg / "package.json", entry) if not p.is_file()]
+    return missing
+
+
+def check_and_configure(app: Sphinx, config: Config) -> None:
+    """Fail clearly if the npm assets are missing; else point the config at them."""
+    missing = missing_files()
+    if missing:
+        listed = "\n  ".join(str(p) for p in missing)
+        raise ConfigError(
+            "The book's browser assets are not installed, so widgets and maths could "
+            f"not work offline. Missing:\n  {listed}\nInstall them with: {INSTALL_HINT}"
+        )
+    config.nb_ipywidgets_js = {REQUIREJS.entry: {}, WIDGETS_CONFIG: {}, HTML_MANAGER.entry: {}}
+    config.mathjax_path = MATHJAX.entry
+
+
+def _is_remote(filename: str) -> bool:
+    return "://" in filename or filename.startswith("//")
+
+
+def refuse_remote_assets(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Fail the build if ``pagename`` would load a script or style from another host."""
+    remote = [
+        str(asset.filename)
+        for asset in [*context.get("script_files", []), *context.get("css_files", [])]
+        if _is_remote(str(asset.filename))
+    ]
+    if remote:
+        raise ExtensionError(
+            f"page {pagename!r} would load {', '.join(remote)} from another host; "
+            "the book must serve every asset itself (see sphinx_offline_assets.py)"
+        )
+
+
+def copy_assets(app: Sphinx, exception: Exception | None) -> None:
+    """Copy the assets into ``_static/offline`` of an HTML build."""
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static" / OFFLINE_DIR
+    for asset in ASSETS:
+        for source, relative in asset_files(asset):
+            target = static / asset.target / relative
+            if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+        licence = package_dir(asset) / "LICENSE"
+        if licence.is_file():
+            shutil.copy2(licence, static / asset.target / "LICENSE")
+    (static / WIDGET_MODULES).mkdir(parents=True, exist_ok=True)
+    (Path(app.outdir) / "_static" / WIDGETS_CONFIG).write_text(WIDGETS_CONFIG_JS, "utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("config-inited", check_and_configure)
+    # After myst-nb (500) has added the widget scripts and Sphinx its MathJax.
+    app.connect("html-page-context", refuse_remote_assets, priority=900)
+    app.connect("build-finished", copy_assets)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

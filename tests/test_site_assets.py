@@ -1,0 +1,101 @@
+"""The built site carries its own scripts, styles and fonts (no CDN), checked statically."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from types import SimpleNamespace
+
+import pytest
+from browser_support import html_pages
+from sphinx.errors import ConfigError
+
+from solidarity_course import sphinx_offline_assets as assets
+
+#: (tag, attribute) pairs whose URL the browser fetches by itself.
+FETCHED = {("script", "src"), ("link", "href"), ("img", "src"), ("source", "src"),
+           ("iframe", "src"), ("video", "src"), ("audio", "src"), ("embed", "src")}
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.IGNORECASE)
+_CSS_URL = re.compile(r"""(?:url\(\s*['"]?|@import\s+['"])([^'")\s]+)""")
+
+
+class FetchedUrls(HTMLParser):
+    """Collects the URLs a page makes the browser fetch."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if (tag, name) in FETCHED and value:
+                if tag == "link" and dict(attrs).get("rel") in ("prev", "next", "index", "search"):
+                    continue  # navigation links, not fetched
+                self.urls.append(value)
+
+
+def test_missing_npm_assets_stop_the_build_with_a_clear_message(tmp_path, monkeypatch):
+    monkeypatch.setattr(assets, "NODE_MODULES", tmp_path / "node_modules")
+    config = SimpleNamespace(nb_ipywidgets_js={"https://cdn.example/x.js": {}}, mathjax_path="")
+    with pytest.raises(ConfigError) as raised:
+        assets.check_and_configure(None, config)
+    message = str(raised.value)
+    assert "require.js" in message and "embed-amd.js" in message and "tex-chtml.js" in message
+    assert "make setup" in message and "npm ci --prefix web" in message
+
+
+def test_installed_assets_replace_the_cdn_defaults():
+    config = SimpleNamespace(nb_ipywidgets_js={}, mathjax_path="")
+    assets.check_and_configure(None, config)
+    assert list(config.nb_ipywidgets_js) == [
+        "offline/requirejs/require.js",
+        "offline/widgets-config.js",
+        "offline/html-manager/embed-amd.js",
+    ]
+    assert config.mathjax_path == "offline/mathjax/tex-chtml.js"
+
+
+def test_no_page_makes_the_browser_fetch_from_another_host(html_dir):
+    remote = {}
+    for page in html_pages(html_dir):
+        parser = FetchedUrls()
+        parser.feed((html_dir / page).read_text(encoding="utf-8"))
+        found = [url for url in parser.urls if _REMOTE.match(url)]
+        if found:
+            remote[page] = found
+    assert remote == {}
+
+
+def test_no_style_sheet_imports_fonts_or_images_from_another_host(html_dir):
+    remote = {}
+    for sheet in (html_dir / "_static").rglob("*.css"):
+        urls = _CSS_URL.findall(sheet.read_text(encoding="utf-8", errors="ignore"))
+        found = [url for url in urls if _REMOTE.match(url)]
+        if found:
+            remote[sheet.relative_to(html_dir).as_posix()] = found
+    assert remote == {}
+
+
+def test_widget_manager_fonts_and_scripts_are_served_locally(html_dir):
+    offline = html_dir / "_static" / "offline"
+    manager = offline / "html-manager" / "embed-amd.js"
+    assert (offline / "requirejs" / "require.js").is_file()
+    assert (offline / "widgets-config.js").is_file()
+    assert (offline / "mathjax" / "tex-chtml.js").is_file()
+    fonts = set(re.findall(r"[0-9a-f]{20}\.(?:woff2?|ttf|eot|svg)", manager.read_text("utf-8")))
+    assert fonts, "embed-amd.js should reference its font files"
+    assert sorted(f for f in fonts if not (manager.parent / f).is_file()) == []
+
+
+def test_chapter_pages_load_the_local_widget_manager(html_dir):
+    chapter = (html_dir / "chapters" / "working-with-notebooks.html").read_text("utf-8")
+    assert 'src="../_static/offline/html-manager/embed-amd.js"' in chapter
+    assert "cdn.jsdelivr.net" not in chapter and "cdnjs.cloudflare.com" not in chapter
+
+
+def test_offline_copies_match_the_installed_npm_packages(html_dir):
+    for asset in assets.ASSETS:
+        for source, relative in assets.asset_files(asset):
+            copy = html_dir / "_static" / assets.OFFLINE_DIR / asset.target / relative
+            assert copy.read_bytes() == source.read_bytes(), copy
+
