@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 import ipywidgets as widgets
 
-from solidarity_course.data import field_enum, load_table
+from solidarity_course.data import AnnotatedExcerpt, annotated_excerpt, field_enum, load_table
+from solidarity_course.render import displayed_text, quotation_html
 
 UNANSWERED = "— choose —"
 
@@ -89,41 +90,22 @@ class Exercise(widgets.VBox):
         self.score.value = ""
 
 
-def _highlighted(text: str, spans: list[tuple[int, int]]) -> str:
-    """The excerpt as HTML, each span marked and numbered [1], [2], …"""
-    pieces, cursor = [], 0
-    for number, (start, end) in enumerate(spans, start=1):
-        if start < cursor:  # overlapping span: number it without a second mark
-            pieces.append(f"<sup>[{number}]</sup>")
-            continue
-        pieces.append(html.escape(text[cursor:start]))
-        pieces.append(f"<mark>{html.escape(text[start:end])}</mark><sup>[{number}]</sup>")
-        cursor = end
-    pieces.append(html.escape(text[cursor:]))
-    return "".join(pieces)
-
-
 class DeviceSpotter(Exercise):
     """Name the framing device of each annotated span of one excerpt."""
 
     def __init__(self, excerpt_id: str):
-        excerpts = load_table("excerpts").set_index("id")
-        devices = load_table("devices").set_index("id")
-        annotations = load_table("annotations")
-        spans = annotations[
-            (annotations["excerpt_id"] == excerpt_id) & annotations["device_id"].notna()
-        ].sort_values(["start", "end"])
-        if spans.empty:
+        item = annotated_excerpt(excerpt_id)
+        self._spans = [a for a in item.annotations if a.device_id]
+        if not self._spans:
             raise ValueError(f"excerpt {excerpt_id!r} has no device annotations")
-        text = excerpts.loc[excerpt_id, "text"]
-        self._devices = devices
-        self._spans = spans.reset_index(drop=True)
-        names = sorted(devices["name"])
+        self._devices = load_table("devices").set_index("id")
+        names = sorted(self._devices["name"])
         items = [
-            (f"<p>[{i + 1}] “{html.escape(text[row.start:row.end])}”</p>", names)
-            for i, row in enumerate(self._spans.itertuples())
+            (f"<p>[{i + 1}] “{html.escape(displayed_text(span.text))}”</p>", names)
+            for i, span in enumerate(self._spans)
         ]
-        marked = _highlighted(text, list(zip(spans["start"], spans["end"], strict=True)))
+        # The same markup as the book's excerpts: numbered marks, the author's emphasis.
+        marked = quotation_html(AnnotatedExcerpt(item.excerpt, tuple(self._spans)))
         intro = (
             "<p>Which framing device is at work in each numbered passage?</p>"
             f"<blockquote>{marked}</blockquote>"
@@ -131,12 +113,12 @@ class DeviceSpotter(Exercise):
         super().__init__(intro, items)
 
     def expected(self, index: int) -> str:
-        return self._devices.loc[self._spans.loc[index, "device_id"], "name"]
+        return self._devices.loc[self._spans[index].device_id, "name"]
 
     def explanation(self, index: int) -> str:
-        device = self._devices.loc[self._spans.loc[index, "device_id"]]
+        device = self._devices.loc[self._spans[index].device_id]
         return (
-            f"{html.escape(self._spans.loc[index, 'note'])} "
+            f"{html.escape(self._spans[index].note)} "
             f"<br><em>{html.escape(device['name'])}</em>: {html.escape(device['definition'])}"
         )
 

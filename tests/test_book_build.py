@@ -112,3 +112,21 @@ def test_pipeline_chapter_shows_figure_with_caption_and_alt_text(html_dir):
     assert "<figcaption" in html and "contributed most to Germany" in html
     assert 'alt="Line chart of poll shares by year.' in html
     assert "application/vnd.jupyter.widget-view+json" in html
+
+
+def test_download_keeps_outputs_after_a_warm_rebuild(tmp_path):
+    """A page re-read with its outputs from the cache still offers an executed notebook."""
+    (tmp_path / "src").mkdir()
+    source = mini_book(tmp_path / "src", "print(6 * 7)")
+    first = build_book(source, tmp_path / "out", offline=False)
+    assert first.returncode == 0, first.log[-4000:]
+    with (source / "probe.md").open("a", encoding="utf-8") as page:
+        page.write("\nA sentence added after the first build.\n")
+    second = build_book(source, tmp_path / "out", offline=False)
+    assert second.returncode == 0, second.log[-4000:]
+    assert "Using cached notebook" in second.log or "cached" in second.log.lower()
+    notebook = json.loads(
+        (second.html_dir / "_sources" / "probe.ipynb").read_text(encoding="utf-8")
+    )
+    outputs = [o for c in notebook["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
+    assert any("42" in "".join(o.get("text", "")) for o in outputs)

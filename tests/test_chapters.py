@@ -175,6 +175,16 @@ def test_chapter_citations_resolve(html_dir, page):
 
 @pytest.mark.build
 @pytest.mark.parametrize("page", CHAPTERS)
+def test_chapter_notebook_has_no_stray_none_outputs(html_dir, page):
+    """No cell shows a bare ``None`` (e.g. from wrapping a show_* helper in display())."""
+    notebook = json.loads((html_dir / "_sources" / f"{page}.ipynb").read_text("utf-8"))
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            assert output.get("data", {}).get("text/plain") != "None", cell["source"][:200]
+
+
+@pytest.mark.build
+@pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_quiz_renders_without_kernel(html_dir, page):
     page_source = page_html(html_dir, page)
     assert "solidarity_quiz.js" in page_source
