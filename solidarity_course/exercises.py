@@ -41,7 +41,7 @@ class Exercise(widgets.VBox):
         ]
         self.feedback = [widgets.HTML() for _ in items]
         self.score = widgets.HTML(value="")
-        check = widgets.Button(description="Check", button_style="primary", icon="check")
+        check = widgets.Button(description="Check", icon="check")
         reset = widgets.Button(description="Reset", icon="undo")
         check.on_click(lambda _: self.check())
         reset.on_click(lambda _: self.reset())

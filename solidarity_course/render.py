@@ -29,8 +29,12 @@ from solidarity_course.paths import COURSE_ROOT
 #: Markdown emphasis in the seeds: bold before italic so ``**`` is not read as two ``*``.
 _EMPHASIS = (("strong", re.compile(r"\*\*(.+?)\*\*")), ("em", re.compile(r"\*(.+?)\*")))
 
-#: Highlights stay invisible until the reader opens the annotations.
+#: Highlights stay invisible until the reader opens the annotations. The blocks set
+#: their own dark-on-white colours so that they keep their contrast under the
+#: theme's dark mode, whose output areas are light.
 EXCERPT_CSS = """<style>
+.course-excerpt,.course-claims,.course-source-card{color:#1a1a1a;background:#ffffff}
+.course-excerpt figcaption,.course-excerpt cite,.course-claims caption{color:#1a1a1a}
 .course-excerpt mark{background:none;color:inherit}
 .course-excerpt sup.course-note-ref{display:none}
 .course-excerpt:has(details[open]) mark{background:#fde9a9;color:#1a1a1a;
@@ -237,7 +241,8 @@ def claims_table_html(claim_ids: list[str]) -> str:
             f"<td>{html.escape(works) or '—'} ({status})</td></tr>"
         )
     return (
-        '<table class="course-claims"><caption>Claims checked against the record</caption>'
+        f'{EXCERPT_CSS}<table class="course-claims">'
+        "<caption>Claims checked against the record</caption>"
         '<thead><tr><th scope="col">Id</th><th scope="col">Claim</th>'
         '<th scope="col">Verdict</th><th scope="col">What the record shows</th>'
         '<th scope="col">Works</th></tr></thead>'

@@ -30,6 +30,9 @@ STATIC = HERE / "static"
 SCRIPTS = ("widget-labels.js",)
 BIBLIOENTRY = 'role="doc-biblioentry"'
 LISTITEM = 'role="listitem"'
+#: myst-nb's summary of a ``hide-input`` cell: its aria-label hides the visible
+#: "Show code cell source" from screen readers (axe rule label-content-name-mismatch).
+HIDDEN_INPUT_SUMMARY = '<summary aria-label="Toggle hidden content">'
 
 
 def add_paths(app: Sphinx, config: Config) -> None:
@@ -41,9 +44,10 @@ def add_paths(app: Sphinx, config: Config) -> None:
 def fix_body(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Make the page body's bibliography a valid ARIA list."""
+    """Make the bibliography a valid ARIA list; name code toggles by their visible text."""
     if "body" in context:
-        context["body"] = context["body"].replace(BIBLIOENTRY, LISTITEM)
+        body = context["body"].replace(BIBLIOENTRY, LISTITEM)
+        context["body"] = body.replace(HIDDEN_INPUT_SUMMARY, "<summary>")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

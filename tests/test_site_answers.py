@@ -100,7 +100,8 @@ def graded_needles(bank) -> list[Needle]:
             spellings = key_spellings(public_key(q))
             needles += [Needle(q.id, "answer key", normalise(s)) for s in spellings]
         prose = [q.explanation, q.feedback_correct]
-        prose += [o.feedback for o in getattr(q, "options", ()) if getattr(o, "feedback", "")]
+        if q.type != "spot_device":  # its options' feedback is the public devices table
+            prose += [o.feedback for o in getattr(q, "options", ()) if getattr(o, "feedback", "")]
         for text in prose:
             needles += [Needle(q.id, "explanation/feedback", s) for s in prose_segments(text)]
     return needles

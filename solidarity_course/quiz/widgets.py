@@ -91,7 +91,7 @@ class QuestionWidget(w.VBox):
             f"<b>Question {number}</b> ({question.points:g} pt) " + md_to_html(question.prompt)
         )
         self.controls = self._make_controls()
-        self.check_button = w.Button(description="Check", button_style="primary")
+        self.check_button = w.Button(description="Check")
         self.retry_button = w.Button(description="Try again")
         self.check_button.on_click(lambda _b: self.check())
         self.retry_button.on_click(lambda _b: self.reset())

@@ -1,0 +1,100 @@
+"""Benchmark: parallel autograde (course-grade) against serial ``nbgrader autograde``.
+
+Grades the same N synthetic submissions (default 100) of the sample assignment
+twice, in two copies of one course, in the same run:
+
+1. the parallel driver (:func:`solidarity_course.instructor.autograde.autograde`),
+   one worker per core (or ``--workers``), isolated worker gradebooks;
+2. plain ``nbgrader autograde <assignment> --create --force`` (serial, one process).
+
+Both timings include their start-up (the driver's worker server and nbgrader's
+imports).  Then it prints both wall times, their ratio (target >= 1.7 on 2 cores),
+the time per notebook, and the floor: starting and stopping a bare Python kernel,
+which every graded notebook pays once.  It checks that both gradebooks agree.
+
+Usage: python bench/grading_speed.py [--students 100] [--workers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from solidarity_course.instructor.autograde import autograde
+from solidarity_course.instructor.course import Course, ensure_venv_on_path
+from solidarity_course.instructor.parallel import default_workers
+from solidarity_course.instructor.synthetic import SAMPLE_CHAPTER, make_class, sample_course
+
+
+def kernel_floor(runs: int = 5) -> float:
+    """Median seconds to start a bare python3 kernel, wait until ready, and stop it."""
+    from jupyter_client.manager import start_new_kernel
+
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        km, kc = start_new_kernel(kernel_name="python3")
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def scores(course) -> dict:
+    """(student, cell) -> auto score, to check both runs agree."""
+    with course.gradebook() as gb:
+        return {(sub.student.id, g.name): g.auto_score
+                for sub in gb.find_assignment(SAMPLE_CHAPTER).submissions
+                for nb in sub.notebooks for g in nb.grades}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=0, help="default: one per core")
+    args = parser.parse_args()
+    workers = args.workers or default_workers()
+    ensure_venv_on_path()
+    with tempfile.TemporaryDirectory(prefix="grading-speed-") as tmp:
+        base = Path(tmp)
+        parallel = sample_course(base / "parallel")
+        make_class(parallel, SAMPLE_CHAPTER, args.students, seed=3).write_submitted(
+            parallel.folder("submitted"))
+        serial_root = base / "serial"
+        shutil.copytree(parallel.root, serial_root)
+        n = args.students
+
+        start = time.perf_counter()
+        report = autograde(parallel, SAMPLE_CHAPTER, workers=workers)
+        t_parallel = time.perf_counter() - start
+        if not report.ok or len(report.students("graded")) != n:
+            sys.exit(f"parallel run failed: {report}")
+
+        nbgrader = Path(sys.executable).with_name("nbgrader")
+        start = time.perf_counter()
+        subprocess.run([str(nbgrader), "autograde", SAMPLE_CHAPTER, "--create", "--force"],
+                       cwd=serial_root, check=True, capture_output=True)
+        t_serial = time.perf_counter() - start
+
+        agree = scores(parallel) == scores(Course.find(serial_root))
+        floor = kernel_floor()
+    print(f"submissions: {n}; workers: {workers}; cores: {default_workers()}")
+    for label, seconds in (("parallel course-grade autograde", t_parallel),
+                           ("serial nbgrader autograde", t_serial)):
+        print(f"{label + ':':33}{seconds:8.1f} s  ({seconds / n:.2f} s/notebook)")
+    print(f"speed-up (serial / parallel):    {t_serial / t_parallel:8.2f} x  (target >= 1.7)")
+    print(f"floor, bare kernel start+stop:   {floor:8.2f} s/notebook "
+          f"({floor / workers:.2f} s/notebook over {workers} workers)")
+    print(f"per notebook over the floor:     parallel x{t_parallel / n / (floor / workers):.2f}, "
+          f"serial x{t_serial / n / floor:.2f}")
+    print(f"both gradebooks agree: {agree}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""nbgrader configuration of the course "In Common They Fought?".
+
+Every path is relative to this folder (the course root), so the course works
+from any checkout and from any current folder:
+
+    source/<assignment>/      the masters, generated from data/questions/ (one per chapter)
+    release/<assignment>/     student versions       (course-grade release)
+    submitted/<student>/<assignment>/                 (course-grade collect)
+    autograded/ feedback/     nbgrader's output      (course-grade autograde / feedback)
+    gradebook.db              the SQLite gradebook (default)
+
+For a shared deployment, point the gradebook at another database with an
+environment variable, e.g. PostgreSQL:
+
+    export COURSE_GRADEBOOK_URL=postgresql://grader@db.example.org/history101
+
+The ``CourseGrade`` section configures the ``course-grade`` tool
+(solidarity_course.instructor); nbgrader itself ignores it.
+"""
+
+import os
+
+c = get_config()  # noqa: F821 (provided by nbgrader's config loader)
+
+c.CourseDirectory.course_id = "in-common-they-fought"
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+if os.environ.get("COURSE_GRADEBOOK_URL"):
+    c.CourseDirectory.db_url = os.environ["COURSE_GRADEBOOK_URL"]
+
+# Student versions: the answer line ("answer_1 = None") stays; the solution region
+# becomes a comment, not nbgrader's default "raise NotImplementedError()", so that
+# "Restart and run all" does not stop at the first answer cell.
+c.ClearSolutions.code_stub = {"python": "# (write your answer in the line above)"}
+
+# Autograding: seconds a single cell may run before it is interrupted (it then
+# scores 0); the whole student is bounded by CourseGrade.time_limit below.
+c.Execute.timeout = 30
+
+# course-grade options.
+c.CourseGrade.workers = 0  # parallel autograde workers; 0 = one per CPU core
+c.CourseGrade.time_limit = 300  # seconds per student; then the worker and kernel are killed
+# Extra LMS file-name patterns, tried before the built-in Canvas and Moodle ones.
+# Named groups: student_id (required) and file_id (the student's file name), e.g.
+# c.CourseGrade.filename_patterns = [r"^(?P<student_id>[a-z0-9]+)--(?P<file_id>.+)$"]
+c.CourseGrade.filename_patterns = []
+# nbgrader's own ZipCollect pattern, if set, is honoured too:
+# c.FileNameCollectorPlugin.named_regexp = r"..."
+# CSV with columns lms_id,student_id mapping LMS ids (e.g. Moodle participant ids)
+# to course ids; relative to this folder.  Empty: the LMS id is the student id.
+c.CourseGrade.roster = ""
+# The executor grading one student in an isolated course copy (module:Class).
+c.CourseGrade.executor = "solidarity_course.instructor.executor:NbgraderExecutor"

@@ -1,0 +1,202 @@
+"""Autograde: every submission of an assignment, in parallel, with a safe gradebook.
+
+Gradebook safety design (the real gradebook is never locked, corrupted or
+left half-written):
+
+1. **Screen** (:mod:`.screen`): students whose notebooks would abort an
+   nbgrader batch are reported and left out; the others go on.
+2. **Resume**: a student is *up to date*, and skipped unless ``force``, when the
+   gradebook has the submission with the same timestamp as
+   ``submitted/<student>/<assignment>/timestamp.txt`` and the autograded
+   notebooks exist.  An interrupted run therefore resumes where it stopped.
+3. **Template**: ``generate_assignment`` runs once, in a scratch course, into a
+   throwaway SQLite gradebook.  Its cells must equal the real gradebook's (else
+   the source changed since release and nothing is graded).
+4. **Workers** (:mod:`.parallel`, :mod:`.executor`): each student is graded in
+   an isolated course copy with its own copy of the template gradebook, by a
+   separate process, several at once.  Workers never open the real gradebook.
+   A per-cell timeout (``Execute.timeout``) and a whole-student time limit
+   (the worker and its kernel are killed) bound the time.
+5. **Import** (parent process only, serially, as each worker finishes): the
+   autograded folder is copied beside its target and renamed into place
+   (:func:`.atomic.replace_tree`), then the student's grades are written in one
+   database transaction (:mod:`.importer`).  A student whose transaction does
+   not commit is simply not up to date, and is graded again next run.
+
+SQLite sees one writer at a time; a PostgreSQL gradebook (``COURSE_GRADEBOOK_URL``)
+works the same way.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import atomic
+from .course import Course, CourseError
+from .executor import Job
+from .importer import import_grades, read_worker
+from .parallel import default_workers, run_parallel
+from .screen import screen
+
+
+@dataclass
+class StudentOutcome:
+    """One student's result: graded, up-to-date, problem, failed or timed-out."""
+
+    student: str
+    status: str
+    detail: str = ""
+    seconds: float = 0.0
+
+
+@dataclass
+class AutogradeReport:
+    """What an autograde run did, per student."""
+
+    assignment: str
+    outcomes: list[StudentOutcome] = field(default_factory=list)
+
+    def students(self, status: str) -> list[str]:
+        """Students with one status, sorted."""
+        return sorted(o.student for o in self.outcomes if o.status == status)
+
+    @property
+    def ok(self) -> bool:
+        """True when no student failed, timed out or had a problem."""
+        return all(o.status in ("graded", "up-to-date") for o in self.outcomes)
+
+
+def submitted_timestamp(course: Course, assignment: str, student: str):
+    """The submission's time from ``timestamp.txt`` (naive UTC), or None."""
+    from nbgrader.utils import parse_utc
+
+    stamp = course.submission_dir("submitted", student, assignment) / "timestamp.txt"
+    try:
+        return parse_utc(stamp.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def is_up_to_date(gb, course: Course, assignment: str, student: str) -> bool:
+    """Whether this exact submission is already graded and in the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        sub = gb.find_submission(assignment, student)
+    except MissingEntry:
+        return False
+    folder = course.submission_dir("autograded", student, assignment)
+    if not all((folder / nb.name).exists() for nb in course.source_notebooks(assignment)):
+        return False
+    return sub.timestamp == submitted_timestamp(course, assignment, student)
+
+
+def cell_signature(gb, assignment: str) -> dict:
+    """The assignment's cells as the gradebook knows them (to compare two gradebooks)."""
+    found = {}
+    for nb in gb.find_assignment(assignment).notebooks:
+        for cell in nb.grade_cells:
+            found[(nb.name, "grade", cell.name)] = (cell.max_score, cell.cell_type)
+        for cell in nb.solution_cells:
+            found[(nb.name, "solution", cell.name)] = None
+        for cell in nb.source_cells:
+            found[(nb.name, "source", cell.name)] = cell.checksum
+    return found
+
+
+def build_template(course: Course, assignment: str, scratch: Path) -> Path:
+    """A throwaway SQLite gradebook holding the assignment, built by generate_assignment."""
+    from nbgrader.api import Gradebook
+
+    root = scratch / "template"
+    shutil.copytree(course.folder("source") / assignment, root / "source" / assignment)
+    db = root / "gradebook.db"
+    config = course.nbgrader_config(
+        CourseDirectory__root=str(root), CourseDirectory__db_url=f"sqlite:///{db}",
+        CourseDirectory__source_directory="source", CourseDirectory__release_directory="release")
+    result = course.api(config).generate_assignment(assignment, force=True, create=True)
+    if not result["success"]:
+        raise CourseError(f"cannot prepare {assignment}: {result.get('error') or result['log']}")
+    with Gradebook(f"sqlite:///{db}", course.course_id) as tgb, course.gradebook() as gb:
+        if cell_signature(tgb, assignment) != cell_signature(gb, assignment):
+            raise CourseError(f"the source of {assignment} changed since it was released: "
+                              f"run 'course-grade release {assignment}' first")
+    return db
+
+
+def autograde(course: Course, assignment: str, students: list[str] | None = None, *,
+              workers: int | None = None, force: bool = False, cell_timeout: int | None = None,
+              time_limit: float | None = None, executor: str | None = None,
+              progress=None) -> AutogradeReport:
+    """Grade ``students`` (default: every submission) of ``assignment``."""
+    from nbgrader.api import MissingEntry
+
+    report = AutogradeReport(assignment)
+    say = progress or (lambda _msg: None)
+    submitted = course.submitted_students(assignment)
+    chosen = students or submitted
+    for student in sorted(set(chosen) - set(submitted)):
+        report.outcomes.append(StudentOutcome(student, "problem", "no submission"))
+    candidates = sorted(set(chosen) & set(submitted))
+    problems = screen(course, assignment, candidates)
+    for student, found in sorted(problems.items()):
+        report.outcomes.append(StudentOutcome(student, "problem", "; ".join(found)))
+    atomic.clean_leftovers(course.folder("autograded"))
+    for student in candidates:
+        atomic.clean_leftovers(course.folder("autograded") / student)
+    with course.gradebook() as gb:
+        try:
+            gb.find_assignment(assignment)
+        except MissingEntry as exc:
+            raise CourseError(f"{assignment} is not in the gradebook: "
+                              f"run 'course-grade release {assignment}' first") from exc
+        todo = []
+        for student in candidates:
+            if student in problems:
+                continue
+            if not force and is_up_to_date(gb, course, assignment, student):
+                report.outcomes.append(StudentOutcome(student, "up-to-date"))
+            else:
+                todo.append(student)
+    if not todo:
+        return report
+    workers = workers or course.setting("workers") or default_workers()
+    time_limit = time_limit or course.setting("time_limit")
+    executor = executor or course.setting("executor")
+    scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
+    try:
+        template = build_template(course, assignment, scratch)
+        jobs = [Job(assignment, s, str(course.root), str(course.config_file), course.course_id,
+                    str(scratch / "work" / s), str(template), cell_timeout) for s in todo]
+        say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
+        with course.gradebook() as gb, closing(
+                run_parallel(jobs, executor, workers, time_limit)) as outcomes:
+            for outcome in outcomes:
+                student = outcome.job.student
+                if outcome.ok:
+                    try:
+                        _import(course, gb, outcome.job)
+                        status, detail = "graded", ""
+                    except Exception as exc:  # one student's bad import never stops the run
+                        status, detail = "failed", f"import failed: {type(exc).__name__}: {exc}"
+                else:
+                    status = "timed-out" if outcome.timed_out else "failed"
+                    detail = outcome.error
+                report.outcomes.append(StudentOutcome(student, status, detail, outcome.seconds))
+                say(f"{student}: {status}" + (f" ({detail})" if detail else ""))
+                shutil.rmtree(outcome.job.workdir, ignore_errors=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return report
+
+
+def _import(course: Course, gb, job: Job) -> None:
+    """Place one worker's autograded folder, then its grades (one transaction)."""
+    results = read_worker(job.db_url, job.assignment, job.student)
+    atomic.replace_tree(job.path("autograded"),
+                        course.submission_dir("autograded", job.student, job.assignment))
+    import_grades(gb, results, job.assignment, job.student)

@@ -1,0 +1,226 @@
+"""``course-grade``: the instructor's grading round from the command line.
+
+    course-grade [--course DIR] release [ASSIGNMENT ...]
+    course-grade collect ASSIGNMENT DOWNLOAD.zip|FOLDER [--pattern REGEX] [--roster CSV]
+    course-grade autograde ASSIGNMENT [--student ID ...] [--workers N] [--force]
+    course-grade formgrader [--port 8888]
+    course-grade feedback ASSIGNMENT [--student ID ...]
+    course-grade export [ASSIGNMENT ...] [--out DIR]
+    course-grade report [ASSIGNMENT ...] [--out DIR]
+    course-grade synth ASSIGNMENT --students N [--zip FILE --style canvas|moodle]
+
+``--course`` defaults to the current folder if it holds ``nbgrader_config.py``,
+else the repository's ``exercises/``.  Every step can be re-run safely.
+Exit status: 0 when everything went through, 1 when some file or student needs
+attention (listed), 2 when the step could not run at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from . import atomic
+from .course import Course, CourseError
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def cmd_release(course: Course, args) -> int:
+    from .release import release
+
+    results = release(course, args.assignments or None)
+    for r in results:
+        print(f"{r.assignment}: {'OK' if r.ok else 'FAILED'}: {r.message}")
+        for path, leaks in r.leaks.items():
+            print(f"  {path}: " + "; ".join(leaks))
+    return 0 if all(r.ok for r in results) else 1
+
+
+def cmd_collect(course: Course, args) -> int:
+    from .collect import collect
+
+    report = collect(course, args.assignment, args.download, args.pattern, args.roster)
+    out = args.report or course.root / "reports" / f"collect-{args.assignment}.csv"
+    atomic.write_text(Path(out), report.to_csv())
+    for row in report.rows:
+        if row.status not in ("collected", "unchanged"):
+            print(f"{row.status:>16}  {row.entry}  {row.detail}")
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts().items()))
+    print(f"{args.assignment}: {counts}. Per-file report: {out}")
+    bad = {"refused", "unreadable", "unknown-name", "unknown-student", "not-a-notebook"}
+    return 1 if bad & set(report.counts()) else 0
+
+
+def cmd_autograde(course: Course, args) -> int:
+    from .autograde import autograde
+
+    report = autograde(course, args.assignment, args.student or None, workers=args.workers,
+                       force=args.force, cell_timeout=args.cell_timeout,
+                       time_limit=args.time_limit, executor=args.executor, progress=print)
+    out = course.root / "reports" / f"autograde-{args.assignment}.csv"
+    rows = [[o.student, o.status, f"{o.seconds:.1f}", o.detail]
+            for o in sorted(report.outcomes, key=lambda o: o.student)]
+    atomic.write_text(out, _table(rows, ["student", "status", "seconds", "detail"]))
+    for o in report.outcomes:
+        if o.status not in ("graded", "up-to-date"):
+            print(f"{o.status:>10}  {o.student}  {o.detail}")
+    counts = {}
+    for o in report.outcomes:
+        counts[o.status] = counts.get(o.status, 0) + 1
+    print(f"{args.assignment}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+          + f". Per-student report: {out}")
+    return 0 if report.ok else 1
+
+
+def cmd_feedback(course: Course, args) -> int:
+    from .feedback import feedback
+
+    report = feedback(course, args.assignment, args.student or None)
+    print(f"{args.assignment}: feedback written for {len(report.written)} student(s) in "
+          f"{course.folder('feedback')}")
+    if report.needs_manual:
+        print("still waiting for manual grading (their feedback shows 0 there): "
+              + ", ".join(report.needs_manual))
+    for student, why in report.failed.items():
+        print(f"    failed  {student}  {why}")
+    return 1 if report.failed else 0
+
+
+def cmd_export(course: Course, args) -> int:
+    from .export import export
+
+    for path in export(course, args.assignments or None, args.out or course.root / "exports"):
+        print(path)
+    return 0
+
+
+def cmd_report(course: Course, args) -> int:
+    from .report import report
+
+    for path in report(course, args.assignments or None, args.out or course.root / "reports"):
+        print(path)
+    return 0
+
+
+def cmd_formgrader(course: Course, args) -> int:
+    print(f"Formgrader: http://127.0.0.1:{args.port}/formgrader  (course {course.root}; "
+          "the login token is printed below; Ctrl-C stops it)")
+    command = [sys.executable, "-m", "jupyter", "server", "--ip=127.0.0.1", f"--port={args.port}",
+               "--no-browser", f"--ServerApp.root_dir={course.root}"]
+    return subprocess.call(command, cwd=course.root)
+
+
+def cmd_synth(course: Course, args) -> int:
+    from .synthetic import make_class
+
+    cls = make_class(course, args.assignment, args.students, args.seed)
+    if args.zip:
+        cls.write_zip(args.zip, args.style, args.drafts)
+        print(f"wrote {args.zip} ({args.style} names, {args.students} students)")
+        if args.style == "moodle":
+            roster = Path(args.zip).with_suffix(".roster.csv")
+            atomic.write_text(roster, cls.roster_csv())
+            print(f"wrote {roster} (use: collect ... --roster {roster})")
+    else:
+        cls.write_submitted(course.folder("submitted"))
+        print(f"wrote {args.students} submissions to {course.folder('submitted')}")
+    if args.expected:
+        atomic.write_text(Path(args.expected), cls.expected_json())
+        print(f"wrote expected scores to {args.expected}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (every subcommand has --help)."""
+    parser = argparse.ArgumentParser(prog="course-grade", description=__doc__.splitlines()[0])
+    parser.add_argument("--course", type=Path, default=None,
+                        help="the nbgrader course folder (default: . if it has "
+                             "nbgrader_config.py, else exercises/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="generate student versions and check them for keys")
+    p.add_argument("assignments", nargs="*", help="default: every assignment in source/")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("collect", help="put an LMS download (zip or folder) into submitted/")
+    p.add_argument("assignment")
+    p.add_argument("download", type=Path, help="the LMS zip file, or a folder")
+    p.add_argument("--pattern", action="append", default=[],
+                   help="extra file-name regex with (?P<student_id>...) [and (?P<file_id>...)]")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="CSV with columns lms_id,student_id")
+    p.add_argument("--report", type=Path, default=None,
+                   help="per-file report CSV (default: reports/collect-ASSIGNMENT.csv)")
+    p.set_defaults(func=cmd_collect)
+
+    p = sub.add_parser("autograde", help="grade submissions in parallel, safely, resumably")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", default=[], help="only this student (repeat)")
+    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
+    p.add_argument("--force", action="store_true", help="regrade students already graded")
+    p.add_argument("--cell-timeout", type=int, default=None,
+                   help="seconds per cell (default: Execute.timeout of the config)")
+    p.add_argument("--time-limit", type=float, default=None,
+                   help="seconds for one student's whole grading (default: 300)")
+    p.add_argument("--executor", default=None, help="module:Class of a custom executor")
+    p.set_defaults(func=cmd_autograde)
+
+    p = sub.add_parser("formgrader", help="start nbgrader's formgrader on 127.0.0.1")
+    p.add_argument("--port", type=int, default=8888)
+    p.set_defaults(func=cmd_formgrader)
+
+    p = sub.add_parser("feedback", help="per-student HTML feedback")
+    p.add_argument("assignment")
+    p.add_argument("--student", action="append", default=[], help="only this student (repeat)")
+    p.set_defaults(func=cmd_feedback)
+
+    p = sub.add_parser("export", help="grades CSV (nbgrader) and per-question CSV")
+    p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
+    p.add_argument("--out", type=Path, default=None, help="folder (default: exports/)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("report", help="item analysis: HTML page with charts, and CSV")
+    p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
+    p.add_argument("--out", type=Path, default=None, help="folder (default: reports/)")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("synth", help="a synthetic class with known scores (rehearsal, tests)")
+    p.add_argument("assignment")
+    p.add_argument("--students", "-n", type=int, default=30)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--zip", type=Path, default=None,
+                   help="write an LMS zip instead of submitted/ folders")
+    p.add_argument("--style", choices=["canvas", "moodle"], default="canvas")
+    p.add_argument("--drafts", type=int, default=0, help="students who also have an older draft")
+    p.add_argument("--expected", type=Path, default=None, help="write expected scores (JSON)")
+    p.set_defaults(func=cmd_synth)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``course-grade``."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(Course.find(args.course), args)
+    except CourseError as exc:
+        print(f"course-grade: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("course-grade: interrupted; finished students are saved, re-run to resume",
+              file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

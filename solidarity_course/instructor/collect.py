@@ -1,0 +1,305 @@
+"""Collect: an LMS download (zip or folder) into ``submitted/<student>/<assignment>/``.
+
+File names identify the student.  Built-in patterns (Python regexes with named
+groups ``student_id`` and, optionally, ``file_id``, the student's own file
+name) are tried on each file's path inside the download, and on its trailing
+parts (so a zip that wraps everything in one top folder still works):
+
+- Canvas ("Download Submissions"): ``<login>_[LATE_]<user id>_<submission id>_<file>``,
+  e.g. ``smithjane_LATE_4711_93001_02-october-1917.ipynb``; the student is ``<login>``.
+- Moodle ("Download all submissions", with or without "in folders"):
+  ``<Full Name>_<participant id>_assignsubmission_file_/<file>`` or
+  ``<Full Name>_<participant id>_assignsubmission_file_<file>``; the student is the
+  participant id.
+
+More patterns come first: ``--pattern REGEX`` on the command line, the list
+``c.CourseGrade.filename_patterns`` and nbgrader's own
+``c.FileNameCollectorPlugin.named_regexp`` in ``nbgrader_config.py``.  A roster
+(CSV with columns ``lms_id,student_id``; ``--roster`` or ``c.CourseGrade.roster``)
+maps LMS identifiers to course ids; with a roster, unknown students are reported.
+
+Every file of the download gets one line in the report: ``collected``,
+``unchanged`` (same file and time as already collected), ``kept-existing`` (an
+already collected file is newer), ``superseded`` (a newer file of the same
+student won), ``unknown-name``, ``unknown-student``, ``not-a-notebook``,
+``unreadable`` or ``refused`` (a path that would escape the target folder: an
+absolute path, ``..``, a symbolic link, or an unsafe student id).  Files are
+never extracted by their own path: the target is always built from the
+student id and the assignment's notebook name.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+
+from . import atomic
+from .course import Course, CourseError
+
+CANVAS = (r"^(?P<student_id>[^_/]+)_(?:LATE_)?(?P<lms_user_id>\d+)_(?P<submission_id>\d+)_"
+          r"(?P<file_id>[^/]+)$")
+MOODLE = (r"^(?P<full_name>[^/]+?)_(?P<student_id>\d+)_assignsubmission_file_/?"
+          r"(?P<file_id>[^/]+)$")
+BUILTIN_PATTERNS = {"canvas": CANVAS, "moodle": MOODLE}
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
+MAX_BYTES = 50 * 2**20  # larger notebooks are refused (zip bombs, data dumps)
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
+_CANVAS_COPY = re.compile(r"-\d+(?=\.ipynb$)", re.I)  # Canvas renames resubmissions x-1.ipynb
+
+
+@dataclass
+class Entry:
+    """One file of a download, before it is classified."""
+
+    path: str  # path inside the download (POSIX)
+    mtime: datetime  # naive UTC
+    read: Callable[[], bytes]
+    refused: str = ""
+
+
+@dataclass
+class ReportRow:
+    """The outcome for one file of the download."""
+
+    entry: str
+    status: str
+    student: str = ""
+    target: str = ""
+    detail: str = ""
+
+
+@dataclass
+class CollectReport:
+    """Per-file outcome of one collect run."""
+
+    assignment: str
+    rows: list[ReportRow] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Number of files per status."""
+        out: dict[str, int] = {}
+        for row in self.rows:
+            out[row.status] = out.get(row.status, 0) + 1
+        return out
+
+    def by_status(self, status: str) -> list[ReportRow]:
+        """The rows with one status."""
+        return [r for r in self.rows if r.status == status]
+
+    def to_csv(self) -> str:
+        """The report as CSV text."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(["entry", "status", "student", "target", "detail"])
+        for r in sorted(self.rows, key=lambda r: r.entry):
+            writer.writerow([r.entry, r.status, r.student, r.target, r.detail])
+        return buf.getvalue()
+
+
+def _safe_member(name: str) -> str:
+    """Why a member name is unsafe ('' if it is safe)."""
+    posix = name.replace("\\", "/")
+    if posix.startswith("/") or re.match(r"^[A-Za-z]:", posix):
+        return "absolute path"
+    if ".." in PurePosixPath(posix).parts:
+        return "path contains '..'"
+    return ""
+
+
+def zip_entries(path: Path) -> Iterator[Entry]:
+    """The files of a zip download (folders skipped; unsafe members marked refused)."""
+    archive = zipfile.ZipFile(path)
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        mtime = datetime(*info.date_time)
+        refused = _safe_member(info.filename)
+        if not refused and stat.S_ISLNK(info.external_attr >> 16):
+            refused = "symbolic link"
+        if not refused and info.file_size > MAX_BYTES:
+            refused = f"larger than {MAX_BYTES // 2**20} MiB"
+
+        def read(info=info) -> bytes:
+            if info.flag_bits & 0x1:
+                raise OSError("encrypted zip member")
+            return archive.read(info)
+
+        yield Entry(info.filename.replace("\\", "/"), mtime, read, refused)
+
+
+def folder_entries(root: Path) -> Iterator[Entry]:
+    """The files under a folder (symbolic links are refused, never followed)."""
+    root = Path(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        for name in list(dirnames):
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+                rel = (here / name).relative_to(root).as_posix()
+                yield Entry(rel, datetime(1970, 1, 1), bytes, "symbolic link")
+        for name in sorted(filenames):
+            path = here / name
+            rel = path.relative_to(root).as_posix()
+            if path.is_symlink():
+                yield Entry(rel, datetime(1970, 1, 1), bytes, "symbolic link")
+                continue
+            try:
+                st = path.stat()
+            except OSError as exc:
+                yield Entry(rel, datetime(1970, 1, 1), lambda exc=exc: _raise(exc))
+                continue
+            mtime = datetime.fromtimestamp(st.st_mtime, UTC).replace(tzinfo=None)
+            refused = f"larger than {MAX_BYTES // 2**20} MiB" if st.st_size > MAX_BYTES else ""
+            yield Entry(rel, mtime, path.read_bytes, refused)
+
+
+def _raise(exc: Exception):
+    raise exc
+
+
+def load_roster(path: Path | str) -> dict[str, str]:
+    """``lms_id -> student_id`` from a CSV with those two columns."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        return {row["lms_id"].strip(): row["student_id"].strip() for row in csv.DictReader(fh)}
+
+
+def compile_patterns(extra: list[str]) -> list[tuple[str, re.Pattern]]:
+    """User patterns first, then Canvas and Moodle; each must name ``student_id``."""
+    out = []
+    for i, text in enumerate(extra):
+        pattern = re.compile(text)
+        if "student_id" not in pattern.groupindex:
+            raise ValueError(f"pattern {text!r} has no named group (?P<student_id>...)")
+        out.append((f"custom-{i + 1}", pattern))
+    return out + [(name, re.compile(p)) for name, p in BUILTIN_PATTERNS.items()]
+
+
+def match_name(path: str, patterns) -> tuple[str, dict] | None:
+    """(pattern name, groups) of the first pattern matching the path or a trailing part."""
+    parts = path.split("/")
+    for k in range(len(parts)):
+        tail = "/".join(parts[k:])
+        for name, pattern in patterns:
+            m = pattern.match(tail)
+            if m:
+                return name, m.groupdict()
+    return None
+
+
+def notebook_for(file_id: str, notebooks: list[str]) -> str | None:
+    """The assignment notebook a student's file stands for (None if none)."""
+    if len(notebooks) == 1:
+        return notebooks[0]
+    for candidate in (file_id, _CANVAS_COPY.sub("", file_id)):
+        if candidate in notebooks:
+            return candidate
+    return None
+
+
+def course_patterns(course: Course) -> list[str]:
+    """Patterns configured in the course's ``nbgrader_config.py``."""
+    patterns = list(course.setting("filename_patterns"))
+    nbgrader_regexp = course.config.FileNameCollectorPlugin.get("named_regexp", "")
+    if nbgrader_regexp:
+        patterns.append(nbgrader_regexp)
+    return patterns
+
+
+def collect(course: Course, assignment: str, download: Path | str,
+            patterns: list[str] | None = None, roster: Path | str | None = None) -> CollectReport:
+    """Collect ``download`` (a .zip file or a folder) for ``assignment``."""
+    download = Path(download)
+    if not download.exists():
+        raise CourseError(f"no such download: {download}")
+    compiled = compile_patterns(list(patterns or []) + course_patterns(course))
+    roster = roster or course.setting("roster")
+    mapping = load_roster(course.root / roster) if roster else None
+    notebooks = [p.name for p in course.source_notebooks(assignment)]
+    report = CollectReport(assignment)
+    entries = zip_entries(download) if zipfile.is_zipfile(download) else folder_entries(download)
+    candidates: dict[tuple[str, str], list[tuple[Entry, bytes, ReportRow]]] = {}
+    for entry in entries:
+        row = ReportRow(entry.path, "")
+        report.rows.append(row)
+        if entry.refused:
+            row.status, row.detail = "refused", entry.refused
+            continue
+        if not entry.path.lower().endswith(".ipynb"):
+            row.status, row.detail = "not-a-notebook", "only .ipynb files are collected"
+            continue
+        matched = match_name(entry.path, compiled)
+        if matched is None:
+            row.status, row.detail = "unknown-name", "matches no file-name pattern"
+            continue
+        style, groups = matched
+        lms_id = groups["student_id"]
+        student = mapping.get(lms_id) if mapping is not None else lms_id
+        row.student = student or ""
+        if student is None:
+            row.status, row.detail = "unknown-student", f"{style} id {lms_id!r} not in the roster"
+            continue
+        if not SAFE_ID.match(student) or ".." in student:
+            row.status, row.detail = "refused", f"student id {student!r} is not a safe folder name"
+            continue
+        file_id = groups.get("file_id") or PurePosixPath(entry.path).name
+        notebook = notebook_for(file_id, notebooks)
+        if notebook is None:
+            row.status = "unknown-name"
+            row.detail = f"{file_id!r} is none of the assignment's notebooks {notebooks}"
+            continue
+        try:
+            data = entry.read()
+        except Exception as exc:  # corrupt member, bad CRC, permissions: report, go on
+            row.status, row.detail = "unreadable", f"{type(exc).__name__}: {exc}"
+            continue
+        row.detail = f"{style} name"
+        candidates.setdefault((student, notebook), []).append((entry, data, row))
+    for (student, notebook), group in sorted(candidates.items()):
+        group.sort(key=lambda c: (c[0].mtime, c[0].path))
+        entry, data, row = group[-1]
+        for _loser, _data, loser_row in group[:-1]:
+            loser_row.status = "superseded"
+            loser_row.detail = f"a newer file of {student} won: {entry.path}"
+        _store(course, assignment, student, notebook, entry.mtime, data, row)
+    return report
+
+
+def _store(course: Course, assignment: str, student: str, notebook: str, mtime: datetime,
+           data: bytes, row: ReportRow) -> None:
+    """Write one winning file (atomically), unless an equal or newer one is already there."""
+    from nbgrader.utils import parse_utc
+
+    root = course.folder("submitted").resolve()
+    folder = root / student / assignment
+    target = folder / notebook
+    if not target.resolve().is_relative_to(root):
+        row.status, row.detail = "refused", "target escapes the submitted folder"
+        return
+    row.target = str(target.relative_to(course.root))
+    stamp_file = folder / "timestamp.txt"
+    old_stamp = None
+    if stamp_file.exists():
+        try:
+            old_stamp = parse_utc(stamp_file.read_text(encoding="utf-8").strip())
+        except (ValueError, OverflowError):
+            old_stamp = None
+    if old_stamp is not None and target.exists():
+        if old_stamp > mtime:
+            row.status, row.detail = "kept-existing", f"the collected file of {old_stamp} is newer"
+            return
+        if old_stamp == mtime and target.read_bytes() == data:
+            row.status = "unchanged"
+            return
+    atomic.write_bytes(target, data)
+    stamp = max(mtime, old_stamp) if old_stamp else mtime
+    atomic.write_text(stamp_file, stamp.strftime(TIMESTAMP_FORMAT) + "\n")
+    row.status = "collected"

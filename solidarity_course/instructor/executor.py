@@ -1,0 +1,107 @@
+"""Executors: grade ONE student's submission inside an isolated course copy.
+
+The parallel driver (:mod:`.parallel`) runs each :class:`Job` in its own worker
+process.  The worker first builds the isolated course copy (:func:`prepare`):
+``<workdir>/source/<assignment>/``, ``<workdir>/submitted/<student>/<assignment>/``
+and ``<workdir>/gradebook.db``, a copy of a throwaway SQLite gradebook that
+already holds the assignment.  The executor must leave the autograded notebooks
+in ``<workdir>/autograded/<student>/<assignment>/`` and the grades in
+``<workdir>/gradebook.db``; it never sees the real gradebook.
+
+Executors are pluggable: any class with ``run(job)`` named as ``module:Class``
+(``--executor`` or ``c.CourseGrade.executor``).  The default,
+:class:`NbgraderExecutor`, runs nbgrader's own autograde (kernel per notebook,
+``Execute.timeout`` per cell).  A sandboxed executor (e.g. a bubblewrap
+jail, or comparing answers outside the kernel) only has to honour the same
+folder contract.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+
+class GradingError(RuntimeError):
+    """Grading one student failed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to grade one student (picklable)."""
+
+    assignment: str
+    student: str
+    course_root: str  # the real course: read only
+    config_file: str  # the course's nbgrader_config.py
+    course_id: str
+    workdir: str  # the isolated course copy
+    template_db: str  # throwaway gradebook holding the assignment
+    cell_timeout: int | None = None
+
+    @property
+    def db_url(self) -> str:
+        """The isolated copy's own SQLite gradebook."""
+        return f"sqlite:///{Path(self.workdir) / 'gradebook.db'}"
+
+    def path(self, kind: str) -> Path:
+        """``<workdir>/<kind>/<student>/<assignment>`` (kind: submitted, autograded)."""
+        return Path(self.workdir) / kind / self.student / self.assignment
+
+
+class Executor(Protocol):
+    """What the driver needs from an executor."""
+
+    def run(self, job: Job) -> None:
+        """Grade ``job`` in ``job.workdir``; raise :class:`GradingError` on failure."""
+
+
+def prepare(job: Job) -> None:
+    """Build the isolated course copy of ``job`` from the real course (read only)."""
+    from .course import load_config
+
+    work, real = Path(job.workdir), Path(job.course_root)
+    config = load_config(Path(job.config_file), real)
+    folders = {k: config.CourseDirectory.get(f"{k}_directory", k) for k in ("source", "submitted")}
+    shutil.copytree(real / folders["source"] / job.assignment, work / "source" / job.assignment)
+    shutil.copytree(real / folders["submitted"] / job.student / job.assignment,
+                    job.path("submitted"), symlinks=False)
+    shutil.copyfile(job.template_db, work / "gradebook.db")
+
+
+class NbgraderExecutor:
+    """nbgrader's autograde, in process, on the isolated copy."""
+
+    def run(self, job: Job) -> None:
+        from nbgrader.apps import NbGraderAPI
+
+        from .course import ensure_venv_on_path, load_config
+
+        ensure_venv_on_path()
+        config = load_config(Path(job.config_file), Path(job.workdir))
+        config.CourseDirectory.db_url = job.db_url
+        config.CourseDirectory.course_id = job.course_id
+        for kind in ("source", "release", "submitted", "autograded", "feedback"):
+            config.CourseDirectory[f"{kind}_directory"] = kind
+        if job.cell_timeout:
+            config.Execute.timeout = int(job.cell_timeout)
+        api = NbGraderAPI(config=config)
+        result = api.autograde(job.assignment, job.student, force=True, create=True)
+        if not result["success"]:
+            text = (result.get("error") or result.get("log") or "no log").strip().splitlines()
+            errors = [line for line in text if "ERROR" in line or "Error" in line] or text
+            raise GradingError("nbgrader autograde failed: " + " | ".join(errors[-3:]))
+        if not job.path("autograded").is_dir():
+            raise GradingError("nbgrader autograde wrote no autograded notebooks")
+
+
+def load_executor(spec: str) -> Executor:
+    """An executor instance from ``module:Class``."""
+    module, _, name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)()
+    except (ImportError, AttributeError) as exc:
+        raise GradingError(f"cannot load executor {spec!r}: {exc}") from exc

@@ -1,0 +1,187 @@
+"""Item analysis: the statistics, as pure functions of scores and responses.
+
+Definitions (n students; x = a question's points per student, T = total points):
+
+- facility: mean(x) / maximum points of the question (Moodle's facility index);
+- discrimination: the *corrected* item–total correlation, Pearson r between x
+  and T − x, the rest of the test (Moodle's discrimination index);
+- point-biserial of an option: Pearson r between choosing it (1/0) and T (as
+  Canvas reports it, with the uncorrected total); for the key and each distractor;
+- Cronbach's alpha: k/(k−1) · (1 − Σ var(x_i) / var(T)) over the k questions;
+- a correlation is ``None`` when either variable has no variance.
+
+Flags: facility above 0.9 or below 0.2, discrimination below 0.1, and any
+distractor (a wrong option chosen by someone) with a positive point-biserial.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import dataclass, field
+
+from ..quiz.model import MultipleSelect, Question, SingleChoice, SpotDevice
+from ..quiz.scoring import is_blank, score_answer
+
+EASY, HARD, LOW_DISCRIMINATION = 0.9, 0.2, 0.1
+BLANK, OTHER = "(blank)", "(other)"
+FULL, PARTIAL, NONE = "full credit", "partial credit", "no credit"
+
+
+def pearson(x: list[float], y: list[float]) -> float | None:
+    """Pearson's r, or None if either list has no variance (or fewer than 2 values)."""
+    n = len(x)
+    if n < 2 or n != len(y):
+        return None
+    mx, my = sum(x) / n, sum(y) / n
+    sxx = sum((a - mx) ** 2 for a in x)
+    syy = sum((b - my) ** 2 for b in y)
+    if sxx <= 1e-12 or syy <= 1e-12:
+        return None
+    return sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / math.sqrt(sxx * syy)
+
+
+def cronbach_alpha(columns: list[list[float]]) -> float | None:
+    """Cronbach's alpha of item score columns (same students in each)."""
+    k = len(columns)
+    if k < 2 or len(columns[0]) < 2:
+        return None
+    totals = [sum(row) for row in zip(*columns, strict=True)]
+    var_total = statistics.variance(totals)
+    if var_total <= 1e-12:
+        return None
+    return k / (k - 1) * (1 - sum(statistics.variance(c) for c in columns) / var_total)
+
+
+def choices(question: Question | None, response) -> list[str]:
+    """What a response "chose": option ids for choice questions, else an outcome."""
+    if is_blank(response):
+        return [BLANK]
+    if isinstance(question, SingleChoice | SpotDevice):
+        ids = [o.id for o in question.options]
+        return [response] if isinstance(response, str) and response in ids else [OTHER]
+    if isinstance(question, MultipleSelect):
+        ids = [o.id for o in question.options]
+        if (isinstance(response, list | tuple | set | frozenset)
+                and all(isinstance(r, str) and r in ids for r in response)):
+            return sorted(set(response))
+        return [OTHER]
+    if question is None:
+        return [OTHER]
+    score = score_answer(question, response)
+    return [FULL if score >= 1 - 1e-9 else PARTIAL if score > 0 else NONE]
+
+
+def option_list(question: Question | None) -> tuple[list[str], set[str]]:
+    """(all options to count, the key options) of a question."""
+    if isinstance(question, SingleChoice | SpotDevice):
+        return [o.id for o in question.options] + [BLANK, OTHER], {question.answer}
+    if isinstance(question, MultipleSelect):
+        return [o.id for o in question.options] + [BLANK, OTHER], set(question.answer)
+    return [FULL, PARTIAL, NONE, BLANK, OTHER], {FULL}
+
+
+@dataclass
+class OptionStats:
+    """One option (or outcome) of a question."""
+
+    option: str
+    is_key: bool
+    is_distractor: bool
+    count: int
+    point_biserial: float | None
+
+
+@dataclass
+class ItemStats:
+    """The statistics of one question."""
+
+    item: str
+    max_points: float
+    mean: float
+    facility: float
+    discrimination: float | None
+    key_point_biserial: float | None
+    options: list[OptionStats] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ItemInput:
+    """One question's data: points per student, max points, and optionally responses."""
+
+    item: str
+    max_points: float
+    scores: list[float]
+    question: Question | None = None
+    responses: list | None = None
+
+
+@dataclass
+class AssignmentStats:
+    """Item analysis of one assignment."""
+
+    students: list[str]
+    totals: list[float]
+    max_total: float
+    alpha: float | None
+    items: list[ItemStats]
+
+    @property
+    def summary(self) -> dict:
+        """n, mean, standard deviation, median, minimum and maximum of the totals."""
+        t = self.totals
+        return {"n": len(t), "mean": statistics.fmean(t) if t else 0.0,
+                "sd": statistics.stdev(t) if len(t) > 1 else 0.0,
+                "median": statistics.median(t) if t else 0.0,
+                "min": min(t, default=0.0), "max": max(t, default=0.0),
+                "max_possible": self.max_total, "alpha": self.alpha}
+
+
+def item_stats(item: ItemInput, totals: list[float]) -> ItemStats:
+    """Facility, discrimination, point-biserials, option counts and flags of one item."""
+    mean = statistics.fmean(item.scores) if item.scores else 0.0
+    facility = mean / item.max_points if item.max_points else 0.0
+    rest = [t - x for t, x in zip(totals, item.scores, strict=True)]
+    stats = ItemStats(item.item, item.max_points, mean, facility,
+                      pearson(item.scores, rest), None)
+    if item.responses is not None:
+        chosen = [set(choices(item.question, r)) for r in item.responses]
+        options, keys = option_list(item.question)
+        real = set(options) - {BLANK, OTHER, FULL, PARTIAL, NONE}
+        for option in options:
+            flags = [1.0 if option in c else 0.0 for c in chosen]
+            stats.options.append(OptionStats(
+                option, option in keys, option in real and option not in keys,
+                int(sum(flags)), pearson(flags, totals)))
+        key_hits = [1.0 if any(k in c for k in keys) else 0.0 for c in chosen]
+        if isinstance(item.question, MultipleSelect):  # the key is the whole key set
+            key_hits = [1.0 if c == keys else 0.0 for c in chosen]
+        stats.key_point_biserial = pearson(key_hits, totals)
+    stats.flags = flags_for(stats)
+    return stats
+
+
+def flags_for(stats: ItemStats) -> list[str]:
+    """Why a question looks broken (empty if it looks fine)."""
+    flags = []
+    if stats.facility > EASY:
+        flags.append(f"too easy (facility {stats.facility:.2f} > {EASY})")
+    if stats.facility < HARD:
+        flags.append(f"too hard (facility {stats.facility:.2f} < {HARD})")
+    if stats.discrimination is not None and stats.discrimination < LOW_DISCRIMINATION:
+        flags.append(f"low discrimination ({stats.discrimination:.2f} < {LOW_DISCRIMINATION})")
+    for option in stats.options:
+        if option.is_distractor and option.count and (option.point_biserial or 0) > 0:
+            flags.append(f"distractor {option.option!r} has a positive point-biserial "
+                         f"({option.point_biserial:.2f})")
+    return flags
+
+
+def analyse(students: list[str], items: list[ItemInput]) -> AssignmentStats:
+    """Item analysis of an assignment: totals are the sums over ``items``."""
+    totals = [sum(col) for col in zip(*(i.scores for i in items), strict=True)] if items else []
+    return AssignmentStats(
+        students, totals, sum(i.max_points for i in items),
+        cronbach_alpha([i.scores for i in items]),
+        [item_stats(i, totals) for i in items])

@@ -1,0 +1,224 @@
+"""Report: item analysis of assignments, as one HTML page with charts and as CSV.
+
+Scores come from the gradebook (nbgrader's score: manual where given, else
+automatic).  Each student's recorded answers come from their autograded
+notebooks, read with :mod:`.keys` (``ast.literal_eval``, nothing executed);
+the questions and keys come from the gradebook's copy of the test cells.
+A graded cell that some student has no score for yet (e.g. an essay not yet
+graded by hand) is left out of the totals and listed as such.
+
+Files written to the output folder, per assignment ``A``: ``A-items.csv``
+(one row per question), ``A-options.csv`` (one row per option or outcome),
+``A-summary.csv``; and ``item-analysis.html`` for all assignments analysed.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from . import atomic
+from .course import Course
+from .export import column_name
+from .itemstats import AssignmentStats, ItemInput, analyse
+from .keys import answers_in_notebook, question_from_test
+
+
+@dataclass
+class AssignmentData:
+    """What the analysis of one assignment is computed from."""
+
+    assignment: str
+    students: list[str]
+    items: list[ItemInput]
+    left_out: list[str] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)
+
+
+def gather(course: Course, gb, assignment: str) -> AssignmentData:
+    """Scores from the gradebook and recorded answers from the autograded notebooks."""
+    record = gb.find_assignment(assignment)
+    subs = sorted(record.submissions, key=lambda s: s.student.id)
+    students = [s.student.id for s in subs]
+    data = AssignmentData(assignment, students, [])
+    answers: dict[str, dict[str, dict]] = {}  # notebook -> student -> question id -> answer
+    for nb in record.notebooks:
+        sources = {c.name: c.source or "" for c in nb.source_cells}
+        tests = {c.name: question_from_test(sources.get(c.name, "")) for c in nb.grade_cells}
+        graded = [g for g in tests.values() if g]
+        answers[nb.name] = {}
+        for student in students:
+            path = course.submission_dir("autograded", student, assignment) / f"{nb.name}.ipynb"
+            try:
+                answers[nb.name][student] = answers_in_notebook(
+                    nbformat.read(path, as_version=4), graded)
+            except Exception as exc:  # a missing or broken file only loses that student's answers
+                data.unreadable.append(f"{student}/{nb.name}: {type(exc).__name__}")
+                answers[nb.name][student] = {}
+        for cell in nb.grade_cells:
+            scores = {}
+            for sub in subs:
+                grade = next(g for n in sub.notebooks if n.name == nb.name
+                             for g in n.grades if g.name == cell.name)
+                if grade.auto_score is not None or grade.manual_score is not None:
+                    scores[sub.student.id] = grade.score
+            name = column_name(cell.name)
+            if len(scores) < len(students):
+                data.left_out.append(f"{name} ({len(students) - len(scores)} not graded yet)")
+                continue
+            question = tests[cell.name].question if tests[cell.name] else None
+            responses = ([answers[nb.name][s].get(question.id) for s in students]
+                         if question else None)
+            data.items.append(ItemInput(name, cell.max_score, [scores[s] for s in students],
+                                        question, responses))
+    return data
+
+
+def _fmt(value, digits: int = 2) -> str:
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def _csv(header: list[str], rows: list[list]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[_fmt(v, 4) for v in row] for row in rows])
+    return buf.getvalue()
+
+
+def csv_files(data: AssignmentData, stats: AssignmentStats) -> dict[str, str]:
+    """The three CSV files of one assignment, by file name."""
+    a = data.assignment
+    items = [[i.item, i.max_points, i.mean, i.facility, i.discrimination, i.key_point_biserial,
+              "; ".join(i.flags)] for i in stats.items]
+    options = [[i.item, o.option, "yes" if o.is_key else "", "yes" if o.is_distractor else "",
+                o.count, o.point_biserial] for i in stats.items for o in i.options]
+    summary = stats.summary
+    return {
+        f"{a}-items.csv": _csv(["question", "max_points", "mean", "facility", "discrimination",
+                                "key_point_biserial", "flags"], items),
+        f"{a}-options.csv": _csv(["question", "option", "key", "distractor", "count",
+                                  "point_biserial"], options),
+        f"{a}-summary.csv": _csv(list(summary), [list(summary.values())]),
+    }
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def charts(stats: AssignmentStats, assignment: str) -> list[tuple[str, str]]:
+    """(base64 PNG, alt text) of the score distribution and facility/discrimination plot."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from ..plotting import OKABE_ITO
+
+    out = []
+    s = stats.summary
+    fig, ax = plt.subplots(figsize=(6, 3.2))
+    ax.hist(stats.totals, bins=min(20, max(5, len(set(stats.totals)))),
+            color=OKABE_ITO["blue"], edgecolor="white")
+    ax.set_xlabel(f"total points (of {stats.max_total:g})")
+    ax.set_ylabel("students")
+    ax.set_title(f"{assignment}: score distribution")
+    out.append((_png(fig), f"Histogram of the total points of {s['n']} students on {assignment}: "
+                f"mean {s['mean']:.2f}, median {s['median']:.2f}, range {s['min']:g} to "
+                f"{s['max']:g} of {stats.max_total:g}."))
+    plt.close(fig)
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for item in stats.items:
+        d = item.discrimination if item.discrimination is not None else 0.0
+        color = OKABE_ITO["vermillion"] if item.flags else OKABE_ITO["bluish_green"]
+        ax.scatter(item.facility, d, color=color, marker="^" if item.flags else "o")
+        ax.annotate(item.item, (item.facility, d), fontsize=7, xytext=(3, 3),
+                    textcoords="offset points")
+    ax.axvline(0.2, color=OKABE_ITO["black"], linestyle=":")
+    ax.axvline(0.9, color=OKABE_ITO["black"], linestyle=":")
+    ax.axhline(0.1, color=OKABE_ITO["black"], linestyle="--")
+    ax.set_xlim(-0.05, 1.05)
+    ax.set_xlabel("facility (mean ÷ max)")
+    ax.set_ylabel("discrimination (r with rest)")
+    ax.set_title(f"{assignment}: questions (triangles are flagged)")
+    flagged = [i.item for i in stats.items if i.flags]
+    out.append((_png(fig), f"Scatter plot of facility against discrimination for the "
+                f"{len(stats.items)} questions of {assignment}; flagged: "
+                f"{', '.join(flagged) or 'none'}."))
+    plt.close(fig)
+    return out
+
+
+def html_section(data: AssignmentData, stats: AssignmentStats) -> str:
+    """The HTML section of one assignment."""
+    e = html.escape
+    s = stats.summary
+    parts = [f"<section><h2>{e(data.assignment)}</h2>",
+             "<table><caption>Summary</caption><tr>" + "".join(f"<th>{e(k)}</th>" for k in s)
+             + "</tr><tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in s.values()) + "</tr></table>"]
+    if data.left_out:
+        parts.append(f"<p>Left out (not graded for everyone): {e(', '.join(data.left_out))}</p>")
+    if data.unreadable:
+        parts.append(f"<p>Answers unreadable: {e(', '.join(data.unreadable))}</p>")
+    for png, alt in charts(stats, data.assignment):
+        parts.append(f'<figure><img src="data:image/png;base64,{png}" alt="{e(alt)}">'
+                     f"<figcaption>{e(alt)}</figcaption></figure>")
+    parts.append("<table><caption>Questions</caption><tr><th>question</th><th>max</th>"
+                 "<th>mean</th><th>facility</th><th>discrimination</th><th>key r<sub>pb</sub></th>"
+                 "<th>flags</th></tr>")
+    for i in stats.items:
+        parts.append(f"<tr><td>{e(i.item)}</td><td>{i.max_points:g}</td><td>{_fmt(i.mean)}</td>"
+                     f"<td>{_fmt(i.facility)}</td><td>{_fmt(i.discrimination)}</td>"
+                     f"<td>{_fmt(i.key_point_biserial)}</td><td>{e('; '.join(i.flags))}</td></tr>")
+    parts.append("</table><table><caption>Options</caption><tr><th>question</th><th>option</th>"
+                 "<th>key</th><th>count</th><th>r<sub>pb</sub> with total</th></tr>")
+    for i in stats.items:
+        for o in i.options:
+            parts.append(f"<tr><td>{e(i.item)}</td><td>{e(o.option)}</td>"
+                         f"<td>{'key' if o.is_key else ''}</td><td>{o.count}</td>"
+                         f"<td>{_fmt(o.point_biserial)}</td></tr>")
+    parts.append("</table></section>")
+    return "\n".join(parts)
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Item analysis</title>
+<style>body{{font-family:sans-serif;max-width:60rem;margin:auto;padding:1rem}}
+table{{border-collapse:collapse;margin:1rem 0}}td,th{{border:1px solid #999;padding:.2rem .5rem}}
+caption{{font-weight:bold;text-align:left}}img{{max-width:100%}}</style></head>
+<body><h1>Item analysis</h1>
+<p>Facility: mean ÷ max. Discrimination: correlation of the question with the rest of the
+test (Moodle). r<sub>pb</sub>: correlation of choosing an option with the total (Canvas).
+Flags: facility &gt; 0.9 or &lt; 0.2, discrimination &lt; 0.1, a distractor with positive
+r<sub>pb</sub>.</p>
+{sections}
+</body></html>
+"""
+
+
+def report(course: Course, assignments: list[str] | None, out_dir: Path | str) -> list[Path]:
+    """Write the item analysis of ``assignments`` (default: all in the gradebook)."""
+    out_dir = Path(out_dir)
+    written, sections = [], []
+    with course.gradebook() as gb:
+        chosen = assignments or sorted(a.name for a in gb.assignments)
+        for assignment in chosen:
+            data = gather(course, gb, assignment)
+            stats = analyse(data.students, data.items)
+            for name, text in csv_files(data, stats).items():
+                atomic.write_text(out_dir / name, text)
+                written.append(out_dir / name)
+            sections.append(html_section(data, stats))
+    atomic.write_text(out_dir / "item-analysis.html", PAGE.format(sections="\n".join(sections)))
+    return [out_dir / "item-analysis.html", *written]

@@ -1,0 +1,93 @@
+"""Screen submissions for the problems that abort an nbgrader batch, before grading.
+
+Each submitted notebook is compared with its source (master) notebook:
+
+- ``missing notebook``: the assignment's notebook is not in the submission;
+- ``malformed JSON``: the file does not parse as JSON;
+- ``invalid notebook``: the JSON is not a valid nbformat 4 notebook;
+- ``duplicate grade_id``: two cells carry the same nbgrader ``grade_id``;
+- ``changed cell type``: a graded/answer/read-only cell's type differs from the source;
+- ``missing cell``: a graded, answer or read-only cell of the source is gone.
+
+A student with any problem is reported and left out of the batch; the others
+are graded.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .course import Course
+from .keys import grade_id
+
+
+@dataclass(frozen=True)
+class MasterCells:
+    """What screening needs from one source notebook: its nbgrader cells and their types."""
+
+    name: str
+    cell_types: dict[str, str]
+
+    @classmethod
+    def read(cls, path: Path) -> MasterCells:
+        nb = nbformat.read(path, as_version=4)
+        types = {}
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("grade") or meta.get("solution") or meta.get("locked") or meta.get("task"):
+                types[meta["grade_id"]] = cell.cell_type
+        return cls(path.name, types)
+
+
+def screen_notebook(path: Path, master: MasterCells) -> list[str]:
+    """Problems of one submitted notebook (empty if it can be graded)."""
+    if not path.exists():
+        return [f"missing notebook: {master.name} is not in the submission"]
+    try:
+        raw = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as exc:
+        return [f"malformed JSON in {master.name}: {exc}"]
+    try:
+        nb = nbformat.from_dict(raw)
+        if nb.get("nbformat") != 4:
+            nb = nbformat.convert(nb, 4)
+        with warnings.catch_warnings():  # duplicate cell ids are reported below, by grade_id
+            warnings.simplefilter("ignore")
+            nbformat.validate(nb)
+    except Exception as exc:  # nbformat raises several types; all mean "not a notebook"
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return [f"invalid notebook {master.name}: {message}"]
+    problems, seen = [], {}
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if not gid:
+            continue
+        if gid in seen:
+            problems.append(f"duplicate grade_id {gid!r} in {master.name}")
+            continue
+        seen[gid] = cell.cell_type
+    for gid, cell_type in master.cell_types.items():
+        if gid not in seen:
+            problems.append(f"missing cell {gid!r} in {master.name}")
+        elif seen[gid] != cell_type:
+            problems.append(
+                f"changed cell type of {gid!r} in {master.name}: "
+                f"{seen[gid]}, should be {cell_type}")
+    return problems
+
+
+def screen(course: Course, assignment: str, students: list[str]) -> dict[str, list[str]]:
+    """Problems per student (only students with problems appear)."""
+    masters = [MasterCells.read(p) for p in course.source_notebooks(assignment)]
+    found = {}
+    for student in students:
+        folder = course.submission_dir("submitted", student, assignment)
+        problems = [p for m in masters for p in screen_notebook(folder / m.name, m)]
+        if problems:
+            found[student] = problems
+    return found
