@@ -11,7 +11,12 @@ Kept out of the chapters and the theme's own files, and applied to every page:
 * in the page body, bibliography entries get ``role="listitem"`` instead of
   docutils' ``role="doc-biblioentry"``: their container has ``role="list"``,
   and the DPUB-ARIA role (deprecated in DPUB-ARIA 1.1, which says to use
-  ``listitem``) does not count as a list item (axe rule aria-required-children).
+  ``listitem``) does not count as a list item (axe rule aria-required-children);
+* also in the body, myst-nb's "show code" toggles lose an ``aria-label`` that hid
+  their visible text (axe rule label-content-name-mismatch);
+* ``accessibility/static/output-contrast.css``: in dark mode, captions and
+  citations inside HTML outputs take the output's dark text colour (axe rule
+  color-contrast).
 
 Each file says which problem it fixes; no axe rule is switched off.
 """
@@ -28,6 +33,7 @@ HERE = Path(__file__).resolve().parent / "accessibility"
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 SCRIPTS = ("widget-labels.js",)
+STYLES = ("output-contrast.css",)
 BIBLIOENTRY = 'role="doc-biblioentry"'
 LISTITEM = 'role="listitem"'
 #: myst-nb's summary of a ``hide-input`` cell: its aria-label hides the visible
@@ -55,4 +61,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", fix_body)
     for script in SCRIPTS:
         app.add_js_file(script, defer="defer")
+    for style in STYLES:
+        app.add_css_file(style)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
