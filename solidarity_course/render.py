@@ -57,8 +57,8 @@ class _Span:
     notes: tuple[int, ...]  # 1-based numbers of the annotations covering the run
 
 
-def _strip_emphasis(text: str) -> tuple[str, list[tuple[int, int, str]], list[int]]:
-    """Find emphasis in ``text``: (text, [(start, end, tag)], offsets of marker characters)."""
+def _emphasis(text: str) -> tuple[list[tuple[int, int, str]], set[int]]:
+    """Find emphasis in ``text``: ([(start, end, tag)], offsets of its marker characters)."""
     ranges, markers = [], set()
     for tag, pattern in _EMPHASIS:
         for match in pattern.finditer(text):
@@ -68,20 +68,19 @@ def _strip_emphasis(text: str) -> tuple[str, list[tuple[int, int, str]], list[in
             ranges.append((match.start(1), match.end(1), tag))
             markers.update(range(match.start(), match.start() + width))
             markers.update(range(match.end() - width, match.end()))
-    return text, ranges, sorted(markers)
+    return ranges, markers
 
 
 def displayed_text(text: str) -> str:
     """The words a reader sees: the excerpt without its markdown emphasis markers."""
-    _, _, markers = _strip_emphasis(text)
-    drop = set(markers)
-    return "".join(ch for i, ch in enumerate(text) if i not in drop)
+    _, markers = _emphasis(text)
+    return "".join(ch for i, ch in enumerate(text) if i not in markers)
 
 
 def _spans(item: AnnotatedExcerpt) -> list[_Span]:
     """Cut the excerpt at every annotation and emphasis boundary."""
-    text, emphasis, markers = _strip_emphasis(item.excerpt.text)
-    marker_set = set(markers)
+    text = item.excerpt.text
+    emphasis, markers = _emphasis(text)
     cuts = {0, len(text)}
     for a in item.annotations:
         cuts.update((a.start, a.end))
@@ -92,7 +91,7 @@ def _spans(item: AnnotatedExcerpt) -> list[_Span]:
     bounds = sorted(c for c in cuts if 0 <= c <= len(text))
     spans = []
     for lo, hi in zip(bounds, bounds[1:], strict=False):
-        piece = "".join(ch for i, ch in enumerate(text[lo:hi], start=lo) if i not in marker_set)
+        piece = "".join(ch for i, ch in enumerate(text[lo:hi], start=lo) if i not in markers)
         if not piece:
             continue
         spans.append(
