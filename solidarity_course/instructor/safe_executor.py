@@ -1,0 +1,40 @@
+"""The default executor: nbgrader's autograde, answers scored outside the kernel, kernel jailed.
+
+It is :class:`~.executor.NbgraderExecutor` with autograde's ``Execute`` step
+replaced by three steps (see :mod:`.answer_records` and :mod:`.sandbox_kernel`):
+``RecordAnswers`` → ``GuardedExecute`` → ``ScoreRecordedAnswers``.  The kernel
+runs in the bubblewrap jail when the job carries a sandbox policy
+(``Job.sandbox``), which :func:`.autograde.autograde` sets unless the
+instructor opted out.
+"""
+
+from __future__ import annotations
+
+import json
+
+from .answer_records import RecordAnswers, ScoreRecordedAnswers
+from .executor import Job, NbgraderExecutor
+from .sandbox import SandboxPolicy
+from .sandbox_kernel import GuardedExecute
+
+
+def autograde_steps() -> list:
+    """nbgrader's autograde preprocessors with Execute replaced by the three guarded steps."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+
+    guarded, steps = [RecordAnswers, GuardedExecute, ScoreRecordedAnswers], []
+    for step in Autograde.class_traits()["autograde_preprocessors"].default():
+        steps += guarded if step is Execute else [step]
+    return steps
+
+
+class SafeExecutor(NbgraderExecutor):
+    """nbgrader autograde that student code cannot fool, in the jail when asked."""
+
+    def configure(self, config, job: Job) -> None:
+        config.Autograde.autograde_preprocessors = autograde_steps()
+        policy = SandboxPolicy.from_settings(json.loads(job.sandbox) if job.sandbox else None)
+        config.GuardedExecute.output_limit = policy.output_bytes
+        config.GuardedExecute.sandboxed = job.sandbox is not None
+        config.SandboxedKernelManager.policy_json = policy.to_json()
