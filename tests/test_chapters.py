@@ -120,6 +120,46 @@ def test_chapter_has_a_graded_assignment_with_essay_and_rubric(page):
     assert re.search(r"rubric", markdown, re.I), f"{chapter}: rubric not shown in the notebook"
 
 
+def figure_cell(page: str, name: str) -> str:
+    """The code of the code cell that makes figure *name*, without its YAML header."""
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```\s*$", source(page), re.M | re.S)
+    cell = next(c for c in cells if re.search(rf"^\s*name:\s*{re.escape(name)}\s*$", c, re.M))
+    return FRONT_MATTER.sub("", cell)
+
+
+def test_chapter5_deaths_figure_draws_every_range_in_the_table(monkeypatch):
+    """fig-ww2-deaths draws a low-high line for each row of military_deaths that has one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.container import ErrorbarContainer
+
+    from solidarity_course.data import load_table
+    from solidarity_course.plotting import OKABE_ITO, use_course_style
+
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
+    use_course_style()
+    namespace = {"plt": plt, "load_table": load_table, "OKABE_ITO": OKABE_ITO}
+    try:
+        exec(figure_cell("chapters/05-ww2-memory", "fig-ww2-deaths"), namespace)
+        ax = plt.gcf().axes[0]
+        bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+        assert len(bars) == 1, "the figure draws no low-high ranges"
+        segments = bars[0].lines[2][0].get_segments()
+        drawn = sorted((round(seg[0][0], 6), round(seg[1][0], 6)) for seg in segments)
+        deaths = load_table("military_deaths").dropna(subset=["low", "high"])
+        expected = sorted(
+            (round(lo / 1e6, 6), round(hi / 1e6, 6))
+            for lo, hi in zip(deaths["low"], deaths["high"], strict=True)
+        )
+        assert drawn == expected
+        assert ax.get_xlim()[1] >= deaths["high"].max() / 1e6, "a range runs off the axes"
+        assert "range" in " ".join(t.get_text() for t in ax.get_legend().get_texts()).lower()
+    finally:
+        plt.close("all")
+
+
 # --------------------------------------------------------------------------- built HTML
 
 EXCERPT_FIGURE = re.compile(
@@ -156,6 +196,20 @@ def test_chapter_figures_have_caption_and_alt_text(html_dir, page):
         alt = re.search(r'<img alt="([^"]*)"', figure)
         assert alt and len(alt.group(1)) > 30, f"{page}: figure without real alt text"
         assert "<figcaption" in figure
+
+
+@pytest.mark.build
+def test_chapter5_deaths_figure_describes_its_ranges(html_dir):
+    page_source = page_html(html_dir, "chapters/05-ww2-memory")
+    figure = re.search(
+        r'<figure class="align-default" id="fig-ww2-deaths">(.*?)</figure>', page_source, re.S
+    )
+    assert figure, "fig-ww2-deaths not rendered as a captioned figure"
+    alt = html.unescape(re.search(r'<img alt="([^"]*)"', figure.group(1)).group(1))
+    caption = html.unescape(re.sub(r"<[^>]+>", "", figure.group(1).split("<figcaption", 1)[1]))
+    assert "range" in alt and "11.5 million" in alt
+    assert "published estimate" in caption and "not margins" in caption
+    assert "single figures" not in caption
 
 
 @pytest.mark.build

@@ -310,6 +310,77 @@ def test_timeline_dates_match_precision():
         pd.Timestamp(t.date)  # parses
 
 
+# ----------------------------------------------------------------------------- military deaths
+
+#: The phrase a military_deaths note must contain when a row has no low/high range.
+NO_RANGE = "no published range"
+
+
+def _range_problems(frame: pd.DataFrame) -> list[str]:
+    """Rows of military_deaths whose range is incomplete, inconsistent or undocumented.
+
+    A row either has both bounds with low <= best <= high and a note saying where each
+    comes from ("Low: ...", "High: ..."), or has neither bound and a note saying that no
+    published range was found.
+    """
+    problems = []
+    for row in frame.itertuples(index=False):
+        has_low, has_high = not pd.isna(row.low), not pd.isna(row.high)
+        note = "" if pd.isna(row.note) else str(row.note)
+        if pd.isna(row.best):
+            problems.append(f"{row.country}: no best figure")
+        elif has_low and has_high:
+            if not row.low <= row.best <= row.high:
+                problems.append(
+                    f"{row.country}: expected low <= best <= high, got "
+                    f"{row.low} / {row.best} / {row.high}"
+                )
+            if "Low:" not in note or "High:" not in note:
+                problems.append(f"{row.country}: note does not say where low and high come from")
+        elif has_low or has_high:
+            problems.append(f"{row.country}: only one of low and high is given")
+        elif NO_RANGE not in note.lower():
+            problems.append(f"{row.country}: no range, and the note does not say {NO_RANGE!r}")
+    return problems
+
+
+def test_military_deaths_have_published_ranges_or_say_why_not():
+    deaths = data.load_table("military_deaths")
+    assert not _range_problems(deaths)
+    with_range = deaths.dropna(subset=["low", "high"])
+    assert len(with_range) >= 1, "no row of military_deaths has a low-high range"
+    # a row with a range cites the works its bounds come from, not only the best figure's
+    for row in with_range.itertuples(index=False):
+        if row.low != row.best or row.high != row.best:
+            assert len(split_keys(row.citation)) >= 2, row.country
+
+
+@pytest.mark.parametrize(
+    "change, expected",
+    [
+        ({"low": 9_000_000}, "expected low <= best <= high"),
+        ({"high": 1}, "expected low <= best <= high"),
+        ({"high": pd.NA}, "only one of low and high"),
+        ({"low": pd.NA, "high": pd.NA}, "does not say 'no published range'"),
+        ({"note": "A figure."}, "does not say where low and high come from"),
+    ],
+    ids=["low-above-best", "high-below-best", "one-bound", "undocumented-gap", "unsourced"],
+)
+def test_military_deaths_range_check_catches_bad_rows(change, expected):
+    deaths = data.load_table("military_deaths").reset_index(drop=True)
+    for field, value in change.items():
+        deaths.loc[0, field] = value
+    problems = _range_problems(deaths)
+    assert len(problems) == 1 and expected in problems[0], problems
+
+
+def test_military_deaths_row_without_range_passes_when_the_note_says_so():
+    deaths = data.load_table("military_deaths").reset_index(drop=True)
+    deaths.loc[0, ["low", "high"]] = pd.NA
+    deaths.loc[0, "note"] = "Single official figure; no published range was found."
+    assert not _range_problems(deaths)
+
+
 # ----------------------------------------------------------------------------- loading API
 
 
