@@ -12,6 +12,9 @@ their widgets and equations. This extension
 * points ``nb_ipywidgets_js`` and ``mathjax_path`` at copies in
   ``_static/offline/`` and copies the files there (with the fonts the widget
   manager loads lazily from beside ``embed-amd.js``);
+* serves the two ipywidgets 7 modules that ``embed-amd.js`` bundles but nothing
+  in it requires (:data:`LAZY_MODULES`) as separate files beside it instead, so
+  that pages do not download them (:func:`split_widget_manager`);
 * loads, between the two, a small script (:data:`WIDGETS_CONFIG_JS`) that maps
   the widget manager's AMD modules to that copy (webpack derives the URL of the
   fonts from it) and tells the manager to look for any non-built-in widget
@@ -22,6 +25,7 @@ their widgets and equations. This extension
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,6 +84,20 @@ MATHJAX = Asset(
     "mathjax",
 )
 ASSETS = (REQUIREJS, HTML_MANAGER, MATHJAX)
+#: embed-amd.js is the concatenation of webpack's AMD builds of base, controls,
+#: base7, controls7, the manager itself and its loader (ipywidgets'
+#: scripts/concat-amd-build.js). The manager renders ipywidgets 7 state with the
+#: copies of base 1.2 and controls 1.5 inside its own build, and nothing requires
+#: the AMD modules ``@jupyter-widgets/base7`` and ``controls7``: they are 0.8 of
+#: the file's 3.6 MB (230 KB of its 916 KB gzipped) that every page with widgets
+#: downloads for nothing. They are written to ``base7.js`` and ``controls7.js``
+#: beside embed-amd.js, where require.js finds them (``@jupyter-widgets/`` maps to
+#: that folder) should a third-party widget ever ask for one.
+LAZY_MODULES = ("base7", "controls7")
+#: The licence comment that opens each build in embed-amd.js.
+_BUILD_HEADER = re.compile(
+    r"^/\*! For license information please see (\S+)\.js\.LICENSE\.txt \*/$", re.MULTILINE
+)
 #: Where the widget manager looks for third-party widget modules (none yet).
 WIDGET_MODULES = "widget-modules/"
 #: Loaded after require.js and before embed-amd.js; finds the site's copies from
@@ -118,6 +136,32 @@ def asset_files(asset: Asset, node_modules: Path = NODE_MODULES) -> list[tuple[P
             if path.is_file():
                 found.append((path, path.relative_to(root).as_posix()))
     return found
+
+
+def split_widget_manager(text: str) -> dict[str, str]:
+    """``embed-amd.js`` without the builds of :data:`LAZY_MODULES`, and each of those.
+
+    Returns {file name: text}; the texts are unchanged slices of ``text`` (licence
+    comments kept) that together make it up. Raises ``ExtensionError`` if a lazy
+    module is not a build of its own there (a new html-manager release).
+    """
+    headers = list(_BUILD_HEADER.finditer(text))
+    bounds = [m.start() for m in headers] + [len(text)]
+    kept, files = [text[: bounds[0]]], {}
+    for header, start, end in zip(headers, bounds, bounds[1:], strict=False):
+        name, part = header.group(1), text[start:end]
+        # A whole build: its module and nothing after it but its source map comment.
+        if name in LAZY_MODULES and part.endswith(f"\n//# sourceMappingURL={name}.js.map;\n\n"):
+            files[f"{name}.js"] = part
+        else:
+            kept.append(part)
+    missing = [name for name in LAZY_MODULES if f"{name}.js" not in files]
+    if missing:
+        raise ExtensionError(
+            f"{HTML_MANAGER.package}'s embed-amd.js has no separate AMD build of "
+            f"{', '.join(missing)}: review LAZY_MODULES in sphinx_offline_assets.py"
+        )
+    return {HTML_MANAGER.patterns[0]: "".join(kept), **files}
 
 
 def missing_files(node_modules: Path | None = None) -> list[Path]:
@@ -172,8 +216,14 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
     for asset in ASSETS:
         for source, relative in asset_files(asset):
             target = static / asset.target / relative
-            if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
-                target.parent.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if asset is HTML_MANAGER and relative == HTML_MANAGER.patterns[0]:
+                # Split every time (a few milliseconds): a build folder made before
+                # the split holds the whole file with the package's date.
+                parts = split_widget_manager(source.read_bytes().decode("utf-8"))
+                for name, text in parts.items():
+                    (target.parent / name).write_bytes(text.encode("utf-8"))
+            elif not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
                 shutil.copy2(source, target)
         licence = package_dir(asset) / "LICENSE"
         if licence.is_file():

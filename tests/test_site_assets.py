@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from browser_support import html_pages
-from sphinx.errors import ConfigError
+from sphinx.errors import ConfigError, ExtensionError
 
 from solidarity_course import sphinx_offline_assets as assets
 
@@ -96,6 +96,58 @@ def test_chapter_pages_load_the_local_widget_manager(html_dir):
 def test_offline_copies_match_the_installed_npm_packages(html_dir):
     for asset in assets.ASSETS:
         for source, relative in assets.asset_files(asset):
+            if asset is assets.HTML_MANAGER and relative == "embed-amd.js":
+                continue  # split; see the next test
             copy = html_dir / "_static" / assets.OFFLINE_DIR / asset.target / relative
             assert copy.read_bytes() == source.read_bytes(), copy
 
+
+def test_widget_manager_is_split_without_losing_a_byte(html_dir):
+    source = assets.package_dir(assets.HTML_MANAGER) / "dist" / "embed-amd.js"
+    original = source.read_bytes()
+    served = html_dir / "_static" / assets.OFFLINE_DIR / "html-manager"
+    rest = original
+    for name in assets.LAZY_MODULES:
+        module = (served / f"{name}.js").read_bytes()
+        assert f'define("@jupyter-widgets/{name}",'.encode() in module
+        assert module.count(b"define(") == 1 and original.count(module) == 1
+        rest = rest.replace(module, b"")
+    embed = (served / "embed-amd.js").read_bytes()
+    assert embed == rest
+    assert len(embed) < 0.8 * len(original)
+    # Nothing left in the page's copy asks require.js for the split-off modules.
+    assert not any(f'"@jupyter-widgets/{name}"'.encode() in embed for name in assets.LAZY_MODULES)
+    assert b'define("@jupyter-widgets/html-manager",' in embed
+
+
+def test_split_takes_out_whole_builds_or_fails_clearly():
+    def build(name: str) -> str:
+        return (
+            f"/*! For license information please see {name}.js.LICENSE.txt */\n"
+            f'define("@jupyter-widgets/{name}",[],1);\n//# sourceMappingURL={name}.js.map;\n\n'
+        )
+
+    render = "(()=>{window.require(['x'])})();\n"
+    with pytest.raises(ExtensionError, match="controls7: review LAZY_MODULES"):
+        assets.split_widget_manager(build("base") + build("base7") + build("index"))
+    with pytest.raises(ExtensionError, match="controls7: review LAZY_MODULES"):
+        # The render call after the last build belongs to no build: it must stay.
+        assets.split_widget_manager(build("base") + build("base7") + build("controls7") + render)
+    parts = assets.split_widget_manager(
+        build("base") + build("base7") + build("controls7") + build("index") + render
+    )
+    assert parts == {
+        "embed-amd.js": build("base") + build("index") + render,
+        "base7.js": build("base7"),
+        "controls7.js": build("controls7"),
+    }
+
+
+def test_no_page_loads_the_theme_fontawesome_script(html_dir):
+    # sphinx_page_weight's template override drops it; the theme's other scripts stay.
+    for page in html_pages(html_dir):
+        parser = FetchedUrls()
+        parser.feed((html_dir / page).read_text(encoding="utf-8"))
+        scripts = [url.split("?")[0].rsplit("/", 1)[-1] for url in parser.urls]
+        assert "fontawesome.js" not in scripts, page
+        assert {"bootstrap.js", "pydata-sphinx-theme.js"} <= set(scripts), page

@@ -14,6 +14,8 @@ from browser_support import chromium, html_pages, open_page, site_url  # noqa: F
 pytestmark = pytest.mark.browser
 
 CHAPTER = "chapters/working-with-notebooks.html"
+#: Issue 9: no chapter page may weigh more than this, cold, gzip, all it loads.
+PAGE_WEIGHT_BUDGET = 1_500_000
 #: A word that occurs in the chapter's text, and the chapter's title.
 SEARCH_TERM = "jupytext"
 CHAPTER_TITLE = "Working with the course notebooks"
@@ -98,3 +100,69 @@ def test_widget_slider_is_operable_with_the_keyboard(site_url, chromium):  # noq
         "([el, before]) => el.innerText !== before", arg=[readout.element_handle(), before]
     )
     page.context.close()
+
+
+def test_theme_icons_are_drawn_by_the_webfont(site_url, chromium):  # noqa: F811
+    # The theme's fontawesome.js is not loaded (sphinx_page_weight), so the icons
+    # stay <i> elements that the theme's Font Awesome CSS and webfont draw.
+    page, recorder = open_page(chromium, site_url + CHAPTER)
+    icons = page.evaluate(
+        """() => [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]
+            .filter(el => el.getClientRects().length)
+            .map(el => {
+              const glyph = getComputedStyle(el, '::before');
+              return {cls: el.className, content: glyph.content, font: glyph.fontFamily,
+                      width: el.getBoundingClientRect().width};
+            })"""
+    )
+    assert len(icons) >= 5
+    for icon in icons:
+        assert icon["content"] not in ("none", "normal", '""'), icon
+        assert "Font Awesome" in icon["font"] and icon["width"] > 0, icon
+    loaded = page.evaluate(
+        "[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)"
+    )
+    assert any("Font Awesome 6 Free" in family for family in loaded), loaded
+    assert page.locator("svg.svg-inline--fa").count() == 0
+    assert recorder.problems() == {}
+    page.context.close()
+
+
+def test_ipywidgets_7_modules_load_only_on_demand(site_url, chromium):  # noqa: F811
+    page, recorder = open_page(chromium, site_url + CHAPTER)
+    page.wait_for_selector(".jupyter-widgets", state="visible", timeout=15000)
+    lazy = ("base7.js", "controls7.js")
+    assert not [url for url in recorder.local if url.endswith(lazy)]
+    exported = page.evaluate(
+        """() => new Promise((resolve, reject) => require(
+            ['@jupyter-widgets/base7', '@jupyter-widgets/controls7'],
+            (base, controls) => resolve([Object.keys(base), Object.keys(controls)]), reject))"""
+    )
+    assert "WidgetModel" in exported[0] and "IntSliderModel" in exported[1]
+    assert sorted(url.rsplit("/", 1)[-1] for url in recorder.local if url.endswith(lazy)) == [
+        "base7.js",
+        "controls7.js",
+    ]
+    assert recorder.problems() == {}
+    page.context.close()
+
+
+def test_every_chapter_page_stays_within_the_weight_budget(html_dir, site_url, chromium):  # noqa: F811
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    weights = {}
+    for path in [p for p in html_pages(html_dir) if p.startswith("chapters/")]:
+        context = chromium.new_context()  # cold: empty cache
+        page = context.new_page()
+        finished = []
+        page.on("requestfinished", lambda request, finished=finished: finished.append(request))
+        page.goto(site_url + path, wait_until="load")
+        try:  # the widgets' fonts load after the load event
+            page.wait_for_load_state("networkidle", timeout=15000)
+        except PlaywrightTimeoutError:
+            pass
+        sizes = [request.sizes() for request in finished]
+        weights[path] = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes)
+        context.close()
+    assert weights[CHAPTER] > 500_000  # the widget manager was counted
+    assert {p: w for p, w in weights.items() if w > PAGE_WEIGHT_BUDGET} == {}
