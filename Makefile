@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 # Debian packages the tests need: the browser for the real-browser tests, and ip
 # (iproute2) to build the book in a network namespace with no network.
-APT_PACKAGES := chromium iproute2
+APT_PACKAGES := chromium iproute2 bubblewrap
 PORT ?= 8000
 # Browser assets the built book serves itself (require.js, the widget manager,
 # MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.

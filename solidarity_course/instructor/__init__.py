@@ -9,6 +9,10 @@ One module per step, plus the pieces they share:
 - ``collect``: an LMS download (Canvas or Moodle zip, or a folder) into ``submitted/``;
 - ``screen``: find submissions that would abort an nbgrader batch, before grading;
 - ``executor`` / ``worker``: grade one student in an isolated course copy (pluggable);
+- ``safe_executor``: the default executor: nbgrader's autograde with the three steps below;
+- ``answer_records``: record answers as JSON in the kernel, score them in the grader;
+- ``sandbox`` / ``sandbox_kernel``: the bubblewrap jail for a kernel, its limits, and an
+  Execute step that survives what the kernel does there;
 - ``parallel``: run workers across cores with a time limit per student;
 - ``importer``: copy a worker's grades into the real gradebook, one transaction each;
 - ``autograde``: the whole autograde step (screen, resume, run, import);

@@ -67,7 +67,8 @@ def cmd_autograde(course: Course, args) -> int:
 
     report = autograde(course, args.assignment, args.student or None, workers=args.workers,
                        force=args.force, cell_timeout=args.cell_timeout,
-                       time_limit=args.time_limit, executor=args.executor, progress=print)
+                       time_limit=args.time_limit, executor=args.executor,
+                       sandbox=args.sandbox, progress=print)
     out = course.root / "reports" / f"autograde-{args.assignment}.csv"
     rows = [[o.student, o.status, f"{o.seconds:.1f}", o.detail]
             for o in sorted(report.outcomes, key=lambda o: o.student)]
@@ -174,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--time-limit", type=float, default=None,
                    help="seconds for one student's whole grading (default: 300)")
     p.add_argument("--executor", default=None, help="module:Class of a custom executor")
+    p.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
+                   help="UNSAFE: run student kernels without the bubblewrap jail")
     p.set_defaults(func=cmd_autograde)
 
     p = sub.add_parser("formgrader", help="start nbgrader's formgrader on 127.0.0.1")

@@ -28,7 +28,9 @@ DEFAULTS = {
     "time_limit": 300,  # seconds for one student's whole grading, then the worker is killed
     "filename_patterns": [],  # extra LMS file-name regexes, tried before Canvas and Moodle
     "roster": "",  # CSV lms_id,student_id mapping LMS identifiers to course ids
-    "executor": "solidarity_course.instructor.executor:NbgraderExecutor",
+    "executor": "solidarity_course.instructor.safe_executor:SafeExecutor",
+    "sandbox": True,  # kernels in the bubblewrap jail; False only by explicit opt-out
+    "sandbox_limits": {},  # SandboxPolicy fields to override
 }
 
 

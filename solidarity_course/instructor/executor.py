@@ -19,6 +19,7 @@ folder contract.
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,7 @@ class Job:
     workdir: str  # the isolated course copy
     template_db: str  # throwaway gradebook holding the assignment
     cell_timeout: int | None = None
+    sandbox: str | None = None  # SandboxPolicy as JSON; None: the kernel runs unjailed
 
     @property
     def db_url(self) -> str:
@@ -59,6 +61,11 @@ class Executor(Protocol):
         """Grade ``job`` in ``job.workdir``; raise :class:`GradingError` on failure."""
 
 
+def _symlinks(folder: str, names: list[str]) -> set[str]:
+    """copytree's ignore: never copy (nor follow) a symbolic link planted in a submission."""
+    return {n for n in names if os.path.islink(os.path.join(folder, n))}
+
+
 def prepare(job: Job) -> None:
     """Build the isolated course copy of ``job`` from the real course (read only)."""
     from .course import load_config
@@ -68,7 +75,7 @@ def prepare(job: Job) -> None:
     folders = {k: config.CourseDirectory.get(f"{k}_directory", k) for k in ("source", "submitted")}
     shutil.copytree(real / folders["source"] / job.assignment, work / "source" / job.assignment)
     shutil.copytree(real / folders["submitted"] / job.student / job.assignment,
-                    job.path("submitted"), symlinks=False)
+                    job.path("submitted"), ignore=_symlinks)
     shutil.copyfile(job.template_db, work / "gradebook.db")
 
 
@@ -88,6 +95,7 @@ class NbgraderExecutor:
             config.CourseDirectory[f"{kind}_directory"] = kind
         if job.cell_timeout:
             config.Execute.timeout = int(job.cell_timeout)
+        self.configure(config, job)
         api = NbGraderAPI(config=config)
         result = api.autograde(job.assignment, job.student, force=True, create=True)
         if not result["success"]:
@@ -96,6 +104,9 @@ class NbgraderExecutor:
             raise GradingError("nbgrader autograde failed: " + " | ".join(errors[-3:]))
         if not job.path("autograded").is_dir():
             raise GradingError("nbgrader autograde wrote no autograded notebooks")
+
+    def configure(self, config, job: Job) -> None:
+        """Subclasses adjust nbgrader's configuration for ``job`` here (plain: nothing)."""
 
 
 def load_executor(spec: str) -> Executor:

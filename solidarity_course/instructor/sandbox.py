@@ -236,6 +236,81 @@ def apply_limits(policy: SandboxPolicy) -> None:
         resource.setrlimit(limit, (value, value))
 
 
+#: cgroup (v1) controllers and the settings written for each jail.
+CGROUP_SETTINGS = {
+    "cpu": lambda policy: {"cpu.shares": "1024"},
+    "pids": lambda policy: {"pids.max": str(policy.processes)},
+    "memory": lambda policy: {"memory.limit_in_bytes": str(policy.memory_bytes)},
+}
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CGROUP_PREFIX = "course-grade-jail-"
+
+
+def _own_cgroups() -> dict[str, Path]:
+    """This process's cgroup (v1) folder per controller we use, where we may write."""
+    found = {}
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return found
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        for name in controllers.split(","):
+            folder = CGROUP_ROOT / name / path.lstrip("/")
+            if name in CGROUP_SETTINGS and os.access(folder, os.W_OK):
+                found[name] = folder
+    return found
+
+
+def jail_cgroups(pid: int) -> list[Path]:
+    """The cgroup folders of the jail whose launcher had process id ``pid``."""
+    return [folder / f"{CGROUP_PREFIX}{pid}" for folder in _own_cgroups().values()]
+
+
+def join_jail_cgroups(policy: SandboxPolicy) -> list[str]:
+    """Put this process (the launcher, soon the jail) in its own cgroups; controllers used.
+
+    One group per jail and controller: ``cpu`` gives every jail the same share
+    of the processor however many processes it starts (a fork bomb slows only
+    itself), ``pids`` and ``memory`` cap the whole jail, not each process.
+    Only where cgroup v1 controllers are writable (root on this kind of
+    machine); elsewhere the rlimits alone apply.
+    """
+    joined = []
+    for name, folder in _own_cgroups().items():
+        group = folder / f"{CGROUP_PREFIX}{os.getpid()}"
+        try:
+            group.mkdir(exist_ok=True)
+            for key, value in CGROUP_SETTINGS[name](policy).items():
+                (group / key).write_text(value)
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+            joined.append(name)
+        except OSError:
+            continue
+    return joined
+
+
+def remove_jail_cgroups(pid: int) -> None:
+    """Remove a finished jail's cgroups (they must be empty; leftovers are harmless)."""
+    for group in jail_cgroups(pid):
+        try:
+            group.rmdir()
+        except OSError:
+            pass
+
+
+def remove_stale_jail_cgroups() -> None:
+    """Remove the cgroups of jails whose launcher is gone (e.g. killed at a time limit)."""
+    for folder in _own_cgroups().values():
+        for group in folder.glob(f"{CGROUP_PREFIX}*"):
+            pid = group.name.removeprefix(CGROUP_PREFIX)
+            if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                try:
+                    group.rmdir()
+                except OSError:
+                    pass
+
+
 def launcher_command(kernel_cmd: list[str], runtime_dir: Path, policy: SandboxPolicy) -> list[str]:
     """The command a kernel manager runs instead of ``kernel_cmd`` (see :func:`main`)."""
     return [sys.executable, "-m", LAUNCHER_MODULE, "--policy", policy.to_json(),
@@ -260,6 +335,8 @@ def probe(timeout: float = 30) -> None:
             done = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=timeout)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SandboxUnavailable(f"bubblewrap did not start: {exc}") from exc
+        finally:
+            remove_stale_jail_cgroups()
     if "Network is unreachable" not in done.stderr and "Errno 101" not in done.stderr:
         raise SandboxUnavailable("bubblewrap did not start a network-less jail: "
                                  + (done.stderr.strip().splitlines() or ["no output"])[-1])
@@ -288,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir, runtime_dir = Path.cwd(), Path(args.runtime_dir)
     share_with_kernel(workdir, runtime_dir)
     cmd = bwrap_command(args.kernel_cmd, workdir, runtime_dir, policy)
+    join_jail_cgroups(policy)
     apply_limits(policy)
     os.execv(cmd[0], cmd)
     return 127  # not reached

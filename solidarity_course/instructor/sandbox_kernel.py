@@ -8,9 +8,11 @@
 - :class:`GuardedExecute`: nbgrader's ``Execute`` with two guards on the
   grader's side: outputs beyond ``output_limit`` bytes per notebook are dropped
   (a notebook printing 100 MB cannot fill the grader's memory or the
-  gradebook), and a kernel that dies (killed by a limit, or by its own code)
-  fails only the cells from there on, each with an error saying so, instead of
-  aborting the student's whole grading.  Both events become grading notes.
+  gradebook), and a kernel that dies or hangs (killed by a limit, or by its own
+  code) fails only that cell, instead of
+  aborting the student's whole grading: the following cells run in a fresh
+  kernel (up to ``max_restarts`` times), so answers given after the fatal cell
+  still count.  Both events become grading notes.
 """
 
 from __future__ import annotations
@@ -21,13 +23,19 @@ import tempfile
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from nbclient.exceptions import DeadKernelError
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async, run_sync
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from .answer_records import add_note
-from .sandbox import SandboxPolicy, launcher_command, lock_runtime_dir
+from .answer_records import RECORD_MIME, add_note
+from .sandbox import (
+    SandboxPolicy,
+    launcher_command,
+    lock_runtime_dir,
+    remove_jail_cgroups,
+)
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -48,14 +56,30 @@ class SandboxedKernelManager(AsyncKernelManager):
         policy = SandboxPolicy.from_settings(json.loads(self.policy_json))
         return launcher_command(cmd, self.runtime_dir, policy)
 
+    async def interrupt_kernel(self) -> None:
+        """Interrupt by message: a signal would reach bwrap, not the kernel inside."""
+        if self.has_kernel:
+            msg = self.session.msg("interrupt_request", content={})
+            self._connect_control_socket()
+            self.session.send(self._control_socket, msg)
+
     def lock(self) -> None:
         """The kernel has bound its sockets: no more writing in the connection folder."""
         lock_runtime_dir(self.runtime_dir)
 
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        pid = getattr(getattr(self.provisioner, "process", None), "pid", None)
         await super()._async_cleanup_resources(restart=restart)
+        if pid:
+            remove_jail_cgroups(pid)
         if not restart:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+
+#: Answer records (exempt from the output limit) larger than this are output like any other.
+RECORD_LIMIT = 64 * 1024
+#: Errors that mean a limit stopped a cell (noted in the per-student report).
+STOPPED = {"CellTimeoutError", "MemoryError", "BlockingIOError", "KeyboardInterrupt"}
 
 
 def _size(content: dict) -> int:
@@ -72,6 +96,7 @@ class GuardedExecute(Execute):
 
     output_limit = Integer(8 * 1024**2, help="bytes of output kept per notebook").tag(config=True)
     sandboxed = Bool(False, help="start the kernel in the bubblewrap jail").tag(config=True)
+    max_restarts = Integer(3, help="fresh kernels after a dead or hung one").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -82,6 +107,7 @@ class GuardedExecute(Execute):
         self._output_bytes = 0
         self._truncated = False
         self._dead = ""
+        self._restarts = 0
         self._nb_for_notes = nb
         return super().preprocess(nb, resources, km)
 
@@ -91,8 +117,14 @@ class GuardedExecute(Execute):
             self.km.lock()
         return client
 
+    # nbclient binds its sync wrappers to its own coroutines: rebind them to ours.
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     def output(self, outs, msg, display_id, cell_index):
-        self._output_bytes += _size(msg.get("content", {}))
+        size = _size(msg.get("content", {}))
+        if RECORD_MIME in msg.get("content", {}).get("data", {}) and size < RECORD_LIMIT:
+            return super().output(outs, msg, display_id, cell_index)  # answers always count
+        self._output_bytes += size
         if self._output_bytes <= self.output_limit:
             return super().output(outs, msg, display_id, cell_index)
         if not self._truncated:
@@ -110,13 +142,41 @@ class GuardedExecute(Execute):
             cell.outputs = [self._error("KernelDied", f"not run: {self._dead}")]
             return cell
         try:
-            return await super().async_execute_cell(cell, cell_index, execution_count,
+            cell = await super().async_execute_cell(cell, cell_index, execution_count,
                                                     store_history)
-        except DeadKernelError as exc:
-            self._dead = f"the kernel died in cell {cell_index + 1}"
-            add_note(self._nb_for_notes, f"{self._dead} ({exc}); later cells were not run")
-            cell.outputs.append(self._error("KernelDied", f"{self._dead}: {exc}"))
+        except (DeadKernelError, CellTimeoutError) as exc:
+            what = "died" if isinstance(exc, DeadKernelError) else "stopped responding"
+            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            cell.outputs.append(self._error("KernelDied", f"the kernel {what}: {first_line}"))
+            await self._restart(f"the kernel {what} in cell {cell_index + 1}")
             return cell
+        stopped = sorted({o.get("ename") for o in cell.get("outputs", [])
+                          if o.get("output_type") == "error" and o.get("ename") in STOPPED})
+        if stopped:
+            add_note(self._nb_for_notes, f"cell {cell_index + 1} stopped: {', '.join(stopped)} "
+                     "(a time, memory or process limit)")
+        return cell
+
+    async def _restart(self, why: str) -> None:
+        """A fresh kernel for the cells after a fatal one (its state is lost), a few times."""
+        self._restarts += 1
+        if self._restarts > self.max_restarts:
+            self._dead = f"{why}, after {self.max_restarts} restarts"
+            add_note(self._nb_for_notes, f"{self._dead}; later cells were not run")
+            return
+        try:
+            await ensure_async(self.km.restart_kernel(now=True))
+            await ensure_async(self.kc.wait_for_ready(timeout=self.startup_timeout))
+            if isinstance(self.km, SandboxedKernelManager):
+                self.km.lock()
+        except Exception as exc:  # no usable kernel: the rest is not run, and said so
+            self._dead = f"{why} and could not be restarted ({type(exc).__name__})"
+            add_note(self._nb_for_notes, f"{self._dead}; later cells were not run")
+            return
+        add_note(self._nb_for_notes, f"{why}; later cells ran in a fresh kernel, without "
+                 "the state of earlier cells")
+
+    execute_cell = run_sync(async_execute_cell)
 
     @staticmethod
     def _error(name: str, value: str):

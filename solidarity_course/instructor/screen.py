@@ -4,10 +4,15 @@ Each submitted notebook is compared with its source (master) notebook:
 
 - ``missing notebook``: the assignment's notebook is not in the submission;
 - ``malformed JSON``: the file does not parse as JSON;
+- ``wrong nbformat``: the notebook declares another major nbformat than the release's 4;
 - ``invalid notebook``: the JSON is not a valid nbformat 4 notebook;
 - ``duplicate grade_id``: two cells carry the same nbgrader ``grade_id``;
 - ``changed cell type``: a graded/answer/read-only cell's type differs from the source;
-- ``missing cell``: a graded, answer or read-only cell of the source is gone.
+- ``missing cell``: a graded, answer or read-only cell of the source is gone;
+- ``symbolic link``: the submission folder holds a link (never followed).
+
+:func:`notices` lists what does not stop grading: read-only cells edited by the
+student (nbgrader grades with the original).
 
 A student with any problem is reported and left out of the batch; the others
 are graded.
@@ -16,6 +21,7 @@ are graded.
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,10 +58,13 @@ def screen_notebook(path: Path, master: MasterCells) -> list[str]:
         raw = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
         return [f"malformed JSON in {master.name}: {exc}"]
+    if not isinstance(raw, dict):
+        return [f"invalid notebook {master.name}: the JSON is a {type(raw).__name__}"]
+    if raw.get("nbformat") != 4:
+        return [f"wrong nbformat in {master.name}: {raw.get('nbformat')!r}, "
+                "but the released notebook is 4"]
     try:
         nb = nbformat.from_dict(raw)
-        if nb.get("nbformat") != 4:
-            nb = nbformat.convert(nb, 4)
         with warnings.catch_warnings():  # duplicate cell ids are reported below, by grade_id
             warnings.simplefilter("ignore")
             nbformat.validate(nb)
@@ -81,13 +90,52 @@ def screen_notebook(path: Path, master: MasterCells) -> list[str]:
     return problems
 
 
+def symbolic_links(folder: Path) -> list[str]:
+    """Symbolic links anywhere in a submission folder (a submission holds files only)."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            found.append(f"symbolic link {path.relative_to(folder)} -> {os.readlink(path)} "
+                         "(refused: a submission may hold only files)")
+    return found
+
+
+def edited_read_only_cells(submitted: Path, released: Path) -> list[str]:
+    """Read-only cells whose source differs from the released notebook (nbgrader restores them)."""
+    try:
+        mine = nbformat.read(submitted, as_version=4)
+        given = nbformat.read(released, as_version=4)
+    except Exception:  # unreadable notebooks are screening problems, reported there
+        return []
+    locked = {grade_id(c): c.source for c in given.cells
+              if c.metadata.get("nbgrader", {}).get("locked")}
+    return [f"read-only cell {grade_id(c)!r} was edited in {submitted.name}; graded with the "
+            "original" for c in mine.cells if grade_id(c) in locked
+            and c.source.strip() != locked[grade_id(c)].strip()]
+
+
+def notices(course: Course, assignment: str, students: list[str]) -> dict[str, list[str]]:
+    """Things worth telling the instructor that do not stop grading, per student."""
+    found = {}
+    for student in students:
+        folder = course.submission_dir("submitted", student, assignment)
+        notes = [n for master in course.source_notebooks(assignment)
+                 for n in edited_read_only_cells(folder / master.name,
+                                                  course.folder("release") / assignment
+                                                  / master.name)]
+        if notes:
+            found[student] = notes
+    return found
+
+
 def screen(course: Course, assignment: str, students: list[str]) -> dict[str, list[str]]:
     """Problems per student (only students with problems appear)."""
     masters = [MasterCells.read(p) for p in course.source_notebooks(assignment)]
     found = {}
     for student in students:
         folder = course.submission_dir("submitted", student, assignment)
-        problems = [p for m in masters for p in screen_notebook(folder / m.name, m)]
+        problems = symbolic_links(folder)
+        problems += [p for m in masters for p in screen_notebook(folder / m.name, m)]
         if problems:
             found[student] = problems
     return found

@@ -9,9 +9,10 @@ writes ``exercises/source/<chapter>/<chapter>.ipynb``.  Per graded question:
    only inside ``### BEGIN SOLUTION``, which ``generate_assignment`` strips);
 3. a read-only format check the student can run: type and shape only, no key;
    it also prints a JSON record ``ANSWER-RECORD {"question": ..., "response": ...}``
-   so a later issue can grade outside the student's kernel;
+   so the student sees the value that will be graded;
 4. an autograded test cell whose ``### BEGIN HIDDEN TESTS`` part calls
-   :func:`.grading.grade` (partial credit where the bank allows it).
+   :func:`.grading.grade` (partial credit where the bank allows it); plain
+   nbgrader runs it in the kernel, ``course-grade`` parses it and scores outside.
 
 Then one hand-graded essay (rubric in a read-only cell, a manually graded
 markdown answer cell with the rubric's points).  Released notebooks therefore

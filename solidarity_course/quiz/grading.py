@@ -3,14 +3,13 @@
 A hidden test cell calls :func:`grade` with the question as JSON (the key
 lives only there, inside ``### BEGIN HIDDEN TESTS``) and the student's answer.
 The comparison itself is :func:`.scoring.score_answer`, shared with the book
-and the widgets.  Because the student's answer is also printed as a JSON
-record (``ANSWER-RECORD {...}``) by a read-only cell, a later issue can grade
-from those records outside the student's kernel with :func:`grade_record`.
+and the widgets.  This is what plain ``nbgrader autograde`` runs in the
+student's kernel; ``course-grade autograde`` never runs it there: it parses the
+call for the key and scores the answer in its own process
+(:mod:`solidarity_course.instructor.answer_records`).
 """
 
 from __future__ import annotations
-
-import json
 
 from pydantic import TypeAdapter
 
@@ -18,7 +17,6 @@ from .model import Question
 from .scoring import score_answer
 
 _QUESTION = TypeAdapter(Question)
-RECORD_PREFIX = "ANSWER-RECORD "
 
 
 def load_question(question_json: str) -> Question:
@@ -39,11 +37,3 @@ def grade(question_json: str, response) -> float:
         raise AssertionError(f"question {question.id}: no credit for this answer")
     return points
 
-
-def grade_record(question_json: str, record_line: str) -> float:
-    """Points from a printed ``ANSWER-RECORD`` line (for grading outside the kernel)."""
-    question = load_question(question_json)
-    record = json.loads(record_line.removeprefix(RECORD_PREFIX))
-    if record.get("question") != question.id:
-        return 0.0
-    return score_answer(question, record.get("response")) * question.points
