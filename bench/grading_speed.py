@@ -3,21 +3,26 @@
 Grades the same N synthetic submissions (default 100) of the sample assignment
 twice, in two copies of one course, in the same run:
 
-1. the parallel driver (:func:`solidarity_course.instructor.autograde.autograde`),
-   one worker per core (or ``--workers``), isolated worker gradebooks;
+1. the parallel driver, ``course-grade autograde <assignment> --workers N``, one
+   worker per core (or ``--workers``), isolated worker gradebooks, with the
+   course's executor and sandbox settings (``--executor``, ``--no-sandbox``);
 2. plain ``nbgrader autograde <assignment> --create --force`` (serial, one process).
 
-Both timings include their start-up (the driver's worker server and nbgrader's
-imports).  Then it prints both wall times, their ratio (target >= 1.7 on 2 cores),
-the time per notebook, and the floor: starting and stopping a bare Python kernel,
-which every graded notebook pays once.  It checks that both gradebooks agree.
+Both are run as the commands an instructor types, so both timings include their
+start-up (imports, the driver's worker server and template gradebook).  Then it
+prints both wall times, their ratio (target >= 1.7 on 2 cores), the time per
+notebook, and the floor: starting and stopping a bare Python kernel, which every
+graded notebook pays once; with the load average, since a busy machine skews
+both.  It checks that both gradebooks agree.
 
-Usage: python bench/grading_speed.py [--students 100] [--workers N]
+Usage: python bench/grading_speed.py [--students 100] [--workers N] [--executor M:C]
+       [--no-sandbox]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -26,7 +31,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from solidarity_course.instructor.autograde import autograde
 from solidarity_course.instructor.course import Course, ensure_venv_on_path
 from solidarity_course.instructor.parallel import default_workers
 from solidarity_course.instructor.synthetic import SAMPLE_CHAPTER, make_class, sample_course
@@ -54,12 +58,29 @@ def scores(course) -> dict:
                 for nb in sub.notebooks for g in nb.grades}
 
 
+def course_grade(root: Path, workers: int, extra: list[str]) -> float:
+    """Seconds ``course-grade autograde`` takes to grade the course at ``root``."""
+    command = [str(Path(sys.executable).with_name("course-grade")), "--course", str(root),
+               "autograde", SAMPLE_CHAPTER, "--workers", str(workers), *extra]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        sys.exit(f"parallel run failed ({done.returncode}):\n{done.stdout[-3000:]}\n"
+                 f"{done.stderr[-3000:]}")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
     parser.add_argument("--workers", type=int, default=0, help="default: one per core")
+    parser.add_argument("--executor", default=None, help="default: the course's")
+    parser.add_argument("--no-sandbox", action="store_true", help="kernels outside the jail")
     args = parser.parse_args()
     workers = args.workers or default_workers()
+    extra = (["--executor", args.executor] if args.executor else []) + (
+        ["--no-sandbox"] if args.no_sandbox else [])
     ensure_venv_on_path()
     with tempfile.TemporaryDirectory(prefix="grading-speed-") as tmp:
         base = Path(tmp)
@@ -70,21 +91,25 @@ def main() -> None:
         shutil.copytree(parallel.root, serial_root)
         n = args.students
 
-        start = time.perf_counter()
-        report = autograde(parallel, SAMPLE_CHAPTER, workers=workers)
-        t_parallel = time.perf_counter() - start
-        if not report.ok or len(report.students("graded")) != n:
-            sys.exit(f"parallel run failed: {report}")
+        load = [os.getloadavg()[0]]
+        t_parallel = course_grade(parallel.root, workers, extra)
+        load.append(os.getloadavg()[0])
+        if len({student for student, _cell in scores(parallel)}) != n:
+            sys.exit("parallel run did not grade every submission")
 
         nbgrader = Path(sys.executable).with_name("nbgrader")
         start = time.perf_counter()
         subprocess.run([str(nbgrader), "autograde", SAMPLE_CHAPTER, "--create", "--force"],
                        cwd=serial_root, check=True, capture_output=True)
         t_serial = time.perf_counter() - start
+        load.append(os.getloadavg()[0])
 
         agree = scores(parallel) == scores(Course.find(serial_root))
         floor = kernel_floor()
-    print(f"submissions: {n}; workers: {workers}; cores: {default_workers()}")
+    print(f"submissions: {n}; workers: {workers}; cores: {default_workers()}; "
+          f"course-grade options: {' '.join(extra) or '(course defaults)'}")
+    print("load average (1 min) before / between / after: "
+          + " / ".join(f"{x:.2f}" for x in load))
     for label, seconds in (("parallel course-grade autograde", t_parallel),
                            ("serial nbgrader autograde", t_serial)):
         print(f"{label + ':':33}{seconds:8.1f} s  ({seconds / n:.2f} s/notebook)")

@@ -31,16 +31,18 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import atomic
+from .answer_records import grading_notes
 from .course import Course, CourseError
 from .executor import Job
 from .importer import import_grades, read_worker
-from .parallel import default_workers, run_parallel
-from .screen import screen
+from .parallel import default_workers, run_parallel, start_server
+from .screen import notices, screen
 
 
 @dataclass
@@ -108,6 +110,29 @@ def cell_signature(gb, assignment: str) -> dict:
     return found
 
 
+def new_gradebook(db: Path) -> None:
+    """An empty SQLite gradebook at ``db``, stamped with nbgrader's schema version.
+
+    What nbgrader's ``Gradebook`` does with a new database, minus the
+    ``alembic heads`` subprocess it starts to learn that version (a second
+    Python importing nbgrader: seconds, at every autograde).
+    """
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+    from nbgrader.dbutil import ALEMBIC_DIR
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:version)"),
+                         {"version": ScriptDirectory(ALEMBIC_DIR).get_current_head()})
+    finally:
+        engine.dispose()
+
+
 def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     """A throwaway SQLite gradebook holding the assignment, built by generate_assignment."""
     from nbgrader.api import Gradebook
@@ -115,6 +140,7 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     root = scratch / "template"
     shutil.copytree(course.folder("source") / assignment, root / "source" / assignment)
     db = root / "gradebook.db"
+    new_gradebook(db)
     config = course.nbgrader_config(
         CourseDirectory__root=str(root), CourseDirectory__db_url=f"sqlite:///{db}",
         CourseDirectory__source_directory="source", CourseDirectory__release_directory="release")
@@ -128,10 +154,36 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     return db
 
 
+def sandbox_policy(course: Course, sandbox: bool | None, say) -> str | None:
+    """The jail's policy as JSON, or None when the instructor opted out (loudly).
+
+    Raises :class:`CourseError` when the jail is wanted but cannot start: never
+    a silent fallback to grading without it.
+    """
+    from .sandbox import SandboxPolicy, SandboxUnavailable, probe
+
+    wanted = course.setting("sandbox") if sandbox is None else sandbox
+    if not wanted:
+        warnings.warn("autograde WITHOUT the sandbox: student code runs with your privileges "
+                      "and can read source/, the gradebook and other submissions",
+                      stacklevel=2)
+        say("WARNING: grading without the sandbox (opted out)")
+        return None
+    try:
+        policy = SandboxPolicy.from_settings(course.setting("sandbox_limits"))
+        probe()
+    except (SandboxUnavailable, ValueError) as exc:
+        raise CourseError(f"the grading sandbox cannot start: {exc}. Fix it, or opt out "
+                          "explicitly with --no-sandbox (c.CourseGrade.sandbox = False), "
+                          "which lets student code read answers and other students' work"
+                          ) from exc
+    return policy.to_json()
+
+
 def autograde(course: Course, assignment: str, students: list[str] | None = None, *,
               workers: int | None = None, force: bool = False, cell_timeout: int | None = None,
               time_limit: float | None = None, executor: str | None = None,
-              progress=None) -> AutogradeReport:
+              sandbox: bool | None = None, progress=None) -> AutogradeReport:
     """Grade ``students`` (default: every submission) of ``assignment``."""
     from nbgrader.api import MissingEntry
 
@@ -143,6 +195,7 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
         report.outcomes.append(StudentOutcome(student, "problem", "no submission"))
     candidates = sorted(set(chosen) & set(submitted))
     problems = screen(course, assignment, candidates)
+    notes = notices(course, assignment, sorted(set(candidates) - set(problems)))
     for student, found in sorted(problems.items()):
         report.outcomes.append(StudentOutcome(student, "problem", "; ".join(found)))
     atomic.clean_leftovers(course.folder("autograded"))
@@ -167,11 +220,13 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
     workers = workers or course.setting("workers") or default_workers()
     time_limit = time_limit or course.setting("time_limit")
     executor = executor or course.setting("executor")
+    start_server(executor)  # the workers' server imports while the template is built
+    jail = sandbox_policy(course, sandbox, say)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     try:
         template = build_template(course, assignment, scratch)
         jobs = [Job(assignment, s, str(course.root), str(course.config_file), course.course_id,
-                    str(scratch / "work" / s), str(template), cell_timeout) for s in todo]
+                    str(scratch / "work" / s), str(template), cell_timeout, jail) for s in todo]
         say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
         with course.gradebook() as gb, closing(
                 run_parallel(jobs, executor, workers, time_limit)) as outcomes:
@@ -180,7 +235,9 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                 if outcome.ok:
                     try:
                         _import(course, gb, outcome.job)
-                        status, detail = "graded", ""
+                        status = "graded"
+                        detail = "; ".join(notes.get(student, []) + grading_notes(
+                            course.submission_dir("autograded", student, assignment)))
                     except Exception as exc:  # one student's bad import never stops the run
                         status, detail = "failed", f"import failed: {type(exc).__name__}: {exc}"
                 else:

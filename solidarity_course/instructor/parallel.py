@@ -5,12 +5,25 @@ Outcomes are yielded as jobs finish, so the caller can import each student's
 grades at once (and an interrupted run keeps what was finished).  A job that
 exceeds ``time_limit`` seconds is killed together with every process it started
 (its kernel included).  Closing the generator kills whatever still runs.
+
+Workers are forked by a multiprocessing *forkserver* that has imported, once,
+everything a worker needs (:data:`PRELOAD` and the executor's module), so a
+worker starts warm instead of paying those imports per student; the caller can
+start it early (:func:`start_server`) so that its imports overlap the caller's
+own preparations.  When jobs finish, the free slots are refilled *before* the
+outcomes are handed to the caller, so the caller's work on an outcome (importing
+the student's grades) never leaves a slot idle.  Note that, as with every
+non-fork start method, each worker re-runs the importing part of the caller's
+``__main__`` script: scripts that drive :func:`run_parallel` should keep their
+module-level imports light (console scripts are).
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -24,6 +37,11 @@ from .executor import Job
 from .worker import RESULT_NAME, run_job
 
 WORKER_MODULE = "solidarity_course.instructor.worker"
+
+#: Imported by the worker server besides :data:`WORKER_MODULE` (hence nbgrader) and
+#: the executor's module: what jupyter_client imports to find a kernel spec (IPython,
+#: ipykernel's spec) and what every gradebook nbgrader opens needs (SQLite).
+PRELOAD = ("IPython.paths", "ipykernel.kernelspec", "sqlalchemy.dialects.sqlite", "sqlite3")
 
 
 @dataclass
@@ -60,10 +78,33 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs(procs, timeout=10)
 
 
-def _context():
+def _preload(executor_spec: str | None) -> list[str]:
+    """Modules for the worker server: the worker's, :data:`PRELOAD`, the executor's."""
+    modules = [WORKER_MODULE, *PRELOAD]
+    module = (executor_spec or "").partition(":")[0]
+    if module and module not in modules:
+        try:  # an executor that fails to import is reported by each worker, not preloaded
+            importlib.import_module(module)
+        except Exception:
+            return modules
+        modules.append(module)
+    return modules
+
+
+def _context(executor_spec: str | None = None):
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload([WORKER_MODULE])
+    ctx.set_forkserver_preload(_preload(executor_spec))
     return ctx
+
+
+def start_server(executor_spec: str | None = None) -> None:
+    """Start the worker server now (it imports in the background what workers need).
+
+    Optional: :func:`run_parallel` starts it when needed.  The first start in a
+    process decides the preloaded modules.
+    """
+    _context(executor_spec)
+    multiprocessing.forkserver.ensure_running()
 
 
 def _outcome(job: Job, exitcode: int | None, seconds: float) -> Outcome:
@@ -78,31 +119,38 @@ def _outcome(job: Job, exitcode: int | None, seconds: float) -> Outcome:
 def run_parallel(jobs: Iterable[Job], executor_spec: str, workers: int,
                  time_limit: float) -> Iterator[Outcome]:
     """Run ``jobs``; yield an :class:`Outcome` for each as it finishes."""
-    ctx = _context()
+    ctx = _context(executor_spec)
     pending = list(jobs)
     running: dict[int, tuple] = {}  # sentinel -> (process, job, start)
+
+    def fill() -> None:
+        while pending and len(running) < max(1, workers):
+            job = pending.pop(0)
+            proc = ctx.Process(target=run_job, args=(job, executor_spec),
+                               name=f"grade-{job.student}")
+            proc.start()
+            running[proc.sentinel] = (proc, job, time.monotonic())
+
     try:
-        while pending or running:
-            while pending and len(running) < max(1, workers):
-                job = pending.pop(0)
-                proc = ctx.Process(target=run_job, args=(job, executor_spec),
-                                   name=f"grade-{job.student}")
-                proc.start()
-                running[proc.sentinel] = (proc, job, time.monotonic())
+        fill()
+        while running:
             wait(list(running), timeout=0.5)
             now = time.monotonic()
+            finished = []
             for sentinel, (proc, job, start) in list(running.items()):
                 if not proc.is_alive():
                     proc.join()
                     del running[sentinel]
-                    yield _outcome(job, proc.exitcode, now - start)
+                    finished.append(_outcome(job, proc.exitcode, now - start))
                 elif now - start > time_limit:
                     kill_tree(proc.pid)
                     proc.join()
                     del running[sentinel]
-                    yield Outcome(job, False, f"time limit of {time_limit:g} s exceeded: "
-                                  "worker and kernel killed", timed_out=True,
-                                  seconds=now - start)
+                    finished.append(Outcome(job, False, f"time limit of {time_limit:g} s "
+                                            "exceeded: worker and kernel killed",
+                                            timed_out=True, seconds=now - start))
+            fill()  # before the caller works on the outcomes: no slot waits for it
+            yield from finished
     finally:
         for proc, _job, _start in running.values():
             kill_tree(proc.pid)

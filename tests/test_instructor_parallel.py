@@ -1,0 +1,69 @@
+"""The parallel driver's speed measures keep its contract: a template gradebook made
+without nbgrader's alembic subprocess, a worker server preloading what workers need,
+and a free slot refilled before the caller works on a finished job."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from solidarity_course.instructor import parallel
+from solidarity_course.instructor.autograde import new_gradebook
+from solidarity_course.instructor.executor import Job
+
+
+class StampExecutor:
+    """Writes when it started (seconds since the epoch) into the job's folder."""
+
+    def run(self, job: Job) -> None:
+        Path(job.workdir, "started.json").write_text(json.dumps(time.time()))
+
+
+def test_new_gradebook_is_stamped_without_the_alembic_subprocess(tmp_path, monkeypatch):
+    import nbgrader.api
+    from alembic.script import ScriptDirectory
+    from nbgrader.dbutil import ALEMBIC_DIR
+    from sqlalchemy import text
+
+    def no_subprocess():
+        raise AssertionError("nbgrader ran alembic: the database looked new")
+
+    monkeypatch.setattr(nbgrader.api, "get_alembic_version", no_subprocess)
+    db = tmp_path / "gradebook.db"
+    new_gradebook(db)
+    with nbgrader.api.Gradebook(f"sqlite:///{db}", "course") as gb:
+        version = gb.db.execute(text("select version_num from alembic_version")).scalar()
+        assert gb.students == []
+    assert version == ScriptDirectory(ALEMBIC_DIR).get_current_head()
+
+
+def test_preload_names_the_executor_module_only_when_it_imports():
+    base = [parallel.WORKER_MODULE, *parallel.PRELOAD]
+    assert parallel._preload(None) == base
+    assert parallel._preload("no_such_module_here:Executor") == base
+    spec = "solidarity_course.instructor.executor:NbgraderExecutor"
+    assert parallel._preload(spec) == [*base, "solidarity_course.instructor.executor"]
+
+
+def test_a_free_slot_is_refilled_before_the_caller_imports(tmp_path):
+    course = tmp_path / "course"  # what the worker's prepare() copies from
+    for folder in ("source/a", "submitted/first/a", "submitted/second/a"):
+        (course / folder).mkdir(parents=True)
+    (course / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
+    (tmp_path / "template.db").write_bytes(b"")
+    jobs = [Job("a", s, str(course), str(course / "nbgrader_config.py"), "c",
+                str(tmp_path / s), str(tmp_path / "template.db")) for s in ("first", "second")]
+    outcomes = parallel.run_parallel(jobs, f"{__name__}:StampExecutor", 1, 60)
+    first = next(outcomes)
+    handed_over = time.time()
+    time.sleep(3)  # the caller importing the first student's grades
+    second = next(outcomes)
+    assert [first.job.student, second.job.student] == ["first", "second"]
+    assert first.ok and second.ok, (first, second)
+    started = json.loads((tmp_path / "second" / "started.json").read_text())
+    assert started - handed_over < 2.5, "the second job waited for the caller"
+    with pytest.raises(StopIteration):
+        next(outcomes)
