@@ -166,6 +166,7 @@ def bwrap_command(kernel_cmd: list[str], workdir: Path, runtime_dir: Path,
     args = [bwrap_path() or "bwrap", *namespaces, "--die-with-parent", "--new-session",
             "--hostname", "sandbox", "--clearenv", "--proc", "/proc", "--dev", "/dev"]
     mounts = _Mounts()
+    mounts.tmpfs("/tmp", policy.tmp_bytes)  # first: a Python or course under /tmp binds on top
     for folder in SYSTEM_DIRS:
         if os.path.islink(folder):
             mounts.add("--symlink", os.readlink(folder), folder)
@@ -176,7 +177,6 @@ def bwrap_command(kernel_cmd: list[str], workdir: Path, runtime_dir: Path,
             mounts.add("--ro-bind", name, name)
     for folder in python_dirs():
         mounts.add("--ro-bind", folder, folder)
-    mounts.tmpfs("/tmp", policy.tmp_bytes)
     mounts.add("--bind", str(runtime_dir), str(runtime_dir))
     mounts.tmpfs(str(workdir), policy.tmp_bytes)
     for path in _visible_files(workdir):
