@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 from solidarity_course.instructor.course import Course, ensure_venv_on_path
-from solidarity_course.instructor.parallel import default_workers
+from solidarity_course.instructor.parallel import cpu_cores, default_workers
 from solidarity_course.instructor.synthetic import SAMPLE_CHAPTER, make_class, sample_course
 
 
@@ -106,7 +106,7 @@ def main() -> None:
 
         agree = scores(parallel) == scores(Course.find(serial_root))
         floor = kernel_floor()
-    print(f"submissions: {n}; workers: {workers}; cores: {default_workers()}; "
+    print(f"submissions: {n}; workers: {workers}; cores: {cpu_cores()}; "
           f"course-grade options: {' '.join(extra) or '(course defaults)'}")
     print("load average (1 min) before / between / after: "
           + " / ".join(f"{x:.2f}" for x in load))

@@ -37,7 +37,7 @@ c.ClearSolutions.code_stub = {"python": "# (write your answer in the line above)
 c.Execute.timeout = 30
 
 # course-grade options.
-c.CourseGrade.workers = 0  # parallel autograde workers; 0 = one per CPU core
+c.CourseGrade.workers = 0  # parallel autograde workers; 0 = two per CPU core
 c.CourseGrade.time_limit = 300  # seconds per student; then the worker and kernel are killed
 # Extra LMS file-name patterns, tried before the built-in Canvas and Moodle ones.
 # Named groups: student_id (required) and file_id (the student's file name), e.g.

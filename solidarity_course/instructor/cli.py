@@ -168,7 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("autograde", help="grade submissions in parallel, safely, resumably")
     p.add_argument("assignment")
     p.add_argument("--student", action="append", default=[], help="only this student (repeat)")
-    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: cores)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="parallel workers (default: 2 per core)")
     p.add_argument("--force", action="store_true", help="regrade students already graded")
     p.add_argument("--cell-timeout", type=int, default=None,
                    help="seconds per cell (default: Execute.timeout of the config)")

@@ -24,7 +24,7 @@ CONFIG_NAME = "nbgrader_config.py"
 
 #: Defaults of this tool's options (the ``CourseGrade`` section of the config file).
 DEFAULTS = {
-    "workers": 0,  # 0: one per CPU core
+    "workers": 0,  # 0: two per CPU core (parallel.WORKERS_PER_CORE)
     "time_limit": 300,  # seconds for one student's whole grading, then the worker is killed
     "filename_patterns": [],  # extra LMS file-name regexes, tried before Canvas and Moodle
     "roster": "",  # CSV lms_id,student_id mapping LMS identifiers to course ids
