@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import assert_never
 
 import nbformat
 
@@ -66,80 +67,94 @@ class SyntheticStudent:
 
 
 def _right(q: Question, rng: random.Random):
-    if isinstance(q, SingleChoice | SpotDevice):
-        return q.answer
-    if isinstance(q, MultipleSelect):
-        key = list(q.answer)
-        rng.shuffle(key)
-        return tuple(key) if rng.random() < 0.3 else key
-    if isinstance(q, Matching):
-        return dict(q.answer)
-    if isinstance(q, Ordering):
-        return list(q.answer)
-    if isinstance(q, Numeric):
-        value = int(q.answer) if float(q.answer).is_integer() else q.answer
-        return str(value) if rng.random() < 0.3 else value
-    if isinstance(q, ShortText):
-        text = rng.choice(q.accepted)
-        return rng.choice([text, text.upper(), f"  {text.lower()} "])
-    raise TypeError(type(q).__name__)
+    match q:
+        case SingleChoice() | SpotDevice() | Matching() | Ordering():
+            return q.key_literal()
+        case MultipleSelect():
+            key = q.key_literal()
+            rng.shuffle(key)
+            return tuple(key) if rng.random() < 0.3 else key
+        case Numeric():
+            value = int(q.answer) if float(q.answer).is_integer() else q.answer
+            return str(value) if rng.random() < 0.3 else value
+        case ShortText():
+            text = rng.choice(q.accepted)
+            return rng.choice([text, text.upper(), f"  {text.lower()} "])
+        case _:
+            assert_never(q)
 
 
 def _partial(q: Question, rng: random.Random):
     """A partly right answer, or None if the question gives no partial credit."""
-    if not getattr(q, "partial_credit", False):
+    if q.partial_rule is None:
         return None
-    if isinstance(q, MultipleSelect):
-        key, wrong = list(q.answer), [o.id for o in q.options if o.id not in q.answer]
-        return key[:-1] if len(key) > 1 else key + wrong[:1]
-    if isinstance(q, Matching):
-        items, answer = list(q.answer), dict(q.answer)
-        answer[items[0]], answer[items[1]] = answer[items[1]], answer[items[0]]
-        return answer
-    if isinstance(q, Ordering):
-        order = list(q.answer)
-        order[-1], order[-2] = order[-2], order[-1]
-        return order
-    return None
+    match q:
+        case MultipleSelect():
+            key, wrong = list(q.answer), [o.id for o in q.options if o.id not in q.answer]
+            return key[:-1] if len(key) > 1 else key + wrong[:1]
+        case Matching():
+            items, answer = list(q.answer), dict(q.answer)
+            answer[items[0]], answer[items[1]] = answer[items[1]], answer[items[0]]
+            return answer
+        case Ordering():
+            order = list(q.answer)
+            order[-1], order[-2] = order[-2], order[-1]
+            return order
+        case SingleChoice() | SpotDevice() | Numeric() | ShortText():
+            return None
+        case _:
+            assert_never(q)
 
 
 def _wrong(q: Question, rng: random.Random):
-    if isinstance(q, SingleChoice | SpotDevice):
-        return rng.choice([o.id for o in q.options if o.id != q.answer])
-    if isinstance(q, MultipleSelect):
-        return [o.id for o in q.options if o.id not in q.answer] or []
-    if isinstance(q, Matching):
-        opts = [o.id for o in q.options]
-        return {i: opts[(opts.index(v) + 1) % len(opts)] for i, v in q.answer.items()}
-    if isinstance(q, Ordering):
-        return list(reversed(q.answer))
-    if isinstance(q, Numeric):
-        return q.answer + q.tolerance + 1 + rng.randint(0, 5)
-    return "I do not know"
+    match q:
+        case SingleChoice() | SpotDevice():
+            return rng.choice([o.id for o in q.options if o.id != q.answer])
+        case MultipleSelect():
+            return [o.id for o in q.options if o.id not in q.answer] or []
+        case Matching():
+            opts = q.option_ids()
+            return {i: opts[(opts.index(v) + 1) % len(opts)] for i, v in q.answer.items()}
+        case Ordering():
+            return list(reversed(q.answer))
+        case Numeric():
+            return q.answer + q.tolerance + 1 + rng.randint(0, 5)
+        case ShortText():
+            return "I do not know"
+        case _:
+            assert_never(q)
 
 
 def _malformed(q: Question, rng: random.Random):
-    if isinstance(q, SingleChoice | SpotDevice):
-        return rng.choice([1, [q.answer]])
-    if isinstance(q, MultipleSelect):
-        return q.answer[0]
-    if isinstance(q, Matching):
-        return list(q.answer.values())
-    if isinstance(q, Ordering):
-        return list(q.answer)[:-1]
-    if isinstance(q, Numeric):
-        return f"about {q.answer:g}"
-    return 42
+    match q:
+        case SingleChoice() | SpotDevice():
+            return rng.choice([1, [q.answer]])
+        case MultipleSelect():
+            return q.answer[0]
+        case Matching():
+            return list(q.answer.values())
+        case Ordering():
+            return list(q.answer)[:-1]
+        case Numeric():
+            return f"about {q.answer:g}"
+        case ShortText():
+            return 42
+        case _:
+            assert_never(q)
 
 
 def _blank(q: Question):
-    if isinstance(q, MultipleSelect):
-        return []
-    if isinstance(q, Matching):
-        return {i.id: None for i in q.items}
-    if isinstance(q, Numeric | ShortText):
-        return ""
-    return None
+    match q:
+        case MultipleSelect():
+            return []
+        case Matching():
+            return {i.id: None for i in q.items}
+        case Numeric() | ShortText():
+            return ""
+        case SingleChoice() | SpotDevice() | Ordering():
+            return None
+        case _:
+            assert_never(q)
 
 
 def draw_response(q: Question, ability: float, rng: random.Random):

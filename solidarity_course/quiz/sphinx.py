@@ -24,6 +24,7 @@ next to the book, else the package's course root) and ``quiz_data_fixture``
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from docutils import nodes
@@ -35,10 +36,11 @@ from sphinx.util.docutils import SphinxDirective
 from .bank import BANK_DIR, Bank, load_bank
 from .devices import default_data, fixture_from_file
 from .html import Html, quiz_fragments
-from .model import SpotDevice
 
 logger = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
+#: The bank of each running build, loaded by the first ``{quiz}`` directive.
+_BANKS: weakref.WeakKeyDictionary[Sphinx, Bank] = weakref.WeakKeyDictionary()
 
 
 def _bank_dir(app: Sphinx) -> Path:
@@ -50,13 +52,13 @@ def _bank_dir(app: Sphinx) -> Path:
 
 def get_bank(app: Sphinx) -> Bank:
     """The bank, loaded once per build (spot-the-device questions resolved if possible)."""
-    bank = getattr(app, "_solidarity_quiz_bank", None)
+    bank = _BANKS.get(app)
     if bank is None:
         fixture = app.config.quiz_data_fixture
         base = Path(app.confdir or app.srcdir)
         data = fixture_from_file(base / fixture) if fixture else default_data()
         bank = load_bank(_bank_dir(app), data=data)
-        app._solidarity_quiz_bank = bank
+        _BANKS[app] = bank
     return bank
 
 
@@ -91,7 +93,7 @@ class QuizDirective(SphinxDirective):
             return [self._error("give a chapter id or the :ids: option")]
         ready = []
         for q in questions:
-            if isinstance(q, SpotDevice) and q.resolved is None:
+            if q.unresolved:
                 logger.warning(
                     "spot-the-device question %r skipped: course data not available", q.id,
                     location=self.get_location(),
@@ -120,7 +122,7 @@ class QuizDirective(SphinxDirective):
 
 
 def _add_static_path(app: Sphinx) -> None:
-    app._solidarity_quiz_bank = None
+    _BANKS.pop(app, None)
     if str(STATIC_DIR) not in app.config.html_static_path:
         app.config.html_static_path.append(str(STATIC_DIR))
 
