@@ -23,10 +23,11 @@ def _mypy(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(mypy), *args], cwd=COURSE_ROOT, capture_output=True, text=True)
 
 
-def test_mypy_is_clean_on_the_quiz_package():
+def test_mypy_is_clean_on_the_quiz_and_sphinx_packages():
     result = _mypy()  # files and options from [tool.mypy] in pyproject.toml
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "solidarity_course/quiz" in Path(COURSE_ROOT, "pyproject.toml").read_text()
+    checked = Path(COURSE_ROOT, "pyproject.toml").read_text()
+    assert '"solidarity_course/quiz", "solidarity_course/sphinx"' in checked
 
 
 FORGETFUL_RENDERER = '''
@@ -62,3 +63,25 @@ def test_mypy_reports_a_question_type_missing_from_a_match(tmp_path):
     module.write_text(complete)
     fixed = _mypy(str(module))
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+def _deptry(*args: str) -> subprocess.CompletedProcess:
+    deptry = Path(sys.executable).with_name("deptry")
+    return subprocess.run([str(deptry), "solidarity_course", *args], cwd=COURSE_ROOT,
+                          capture_output=True, text=True)
+
+
+def test_every_import_of_the_package_is_a_declared_dependency():
+    result = _deptry()  # reads [project] dependencies and [tool.deptry] in pyproject.toml
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_undeclared_import_is_reported(tmp_path):
+    """With psutil left out of the dependencies, deptry names it and fails."""
+    pyproject = Path(COURSE_ROOT, "pyproject.toml").read_text()
+    assert '  "psutil",\n' in pyproject
+    trimmed = tmp_path / "pyproject.toml"
+    trimmed.write_text(pyproject.replace('  "psutil",\n', ""))
+    result = _deptry("--config", str(trimmed))
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "'psutil' imported but" in result.stdout + result.stderr

@@ -21,16 +21,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import assert_never
 
-from ..quiz.model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from ..quiz import model
+from ..quiz.model import Question
 from ..quiz.scoring import is_blank, score_answer
 
 EASY, HARD, LOW_DISCRIMINATION = 0.9, 0.2, 0.1
@@ -68,10 +60,10 @@ def choices(question: Question | None, response) -> list[str]:
     if is_blank(response):
         return [BLANK]
     match question:
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             ids = question.option_ids()
             return [response] if isinstance(response, str) and response in ids else [OTHER]
-        case MultipleSelect():
+        case model.MultipleSelect():
             ids = question.option_ids()
             if (isinstance(response, list | tuple | set | frozenset)
                     and all(isinstance(r, str) and r in ids for r in response)):
@@ -79,7 +71,7 @@ def choices(question: Question | None, response) -> list[str]:
             return [OTHER]
         case None:
             return [OTHER]
-        case Matching() | Ordering() | Numeric() | ShortText():
+        case model.Matching() | model.Ordering() | model.Numeric() | model.ShortText():
             score = score_answer(question, response)
             return [FULL if score >= 1 - 1e-9 else PARTIAL if score > 0 else NONE]
         case _:
@@ -89,11 +81,11 @@ def choices(question: Question | None, response) -> list[str]:
 def option_list(question: Question | None) -> tuple[list[str], set[str]]:
     """(all options to count, the key options) of a question."""
     match question:
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             return question.option_ids() + [BLANK, OTHER], {question.answer}
-        case MultipleSelect():
+        case model.MultipleSelect():
             return question.option_ids() + [BLANK, OTHER], set(question.answer)
-        case None | Matching() | Ordering() | Numeric() | ShortText():
+        case None | model.Matching() | model.Ordering() | model.Numeric() | model.ShortText():
             return [FULL, PARTIAL, NONE, BLANK, OTHER], {FULL}
         case _:
             assert_never(question)
@@ -174,7 +166,7 @@ def item_stats(item: ItemInput, totals: list[float]) -> ItemStats:
                 int(sum(flags)), pearson(flags, totals)))
         key_hits = [1.0 if any(k in c for k in keys) else 0.0 for c in chosen]
         match item.question:
-            case MultipleSelect():  # the key is the whole key set
+            case model.MultipleSelect():  # the key is the whole key set
                 key_hits = [1.0 if c == keys else 0.0 for c in chosen]
         stats.key_point_biserial = pearson(key_hits, totals)
     stats.flags = flags_for(stats)

@@ -29,16 +29,8 @@ from typing import assert_never
 
 import nbformat
 
-from ..quiz.model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from ..quiz import model
+from ..quiz.model import Question
 from ..quiz.scoring import score_answer
 from .course import Course
 from .keys import GradedQuestion, grade_id, questions_in_notebook
@@ -68,16 +60,16 @@ class SyntheticStudent:
 
 def _right(q: Question, rng: random.Random):
     match q:
-        case SingleChoice() | SpotDevice() | Matching() | Ordering():
+        case model.SingleChoice() | model.SpotDevice() | model.Matching() | model.Ordering():
             return q.key_literal()
-        case MultipleSelect():
+        case model.MultipleSelect():
             key = q.key_literal()
             rng.shuffle(key)
             return tuple(key) if rng.random() < 0.3 else key
-        case Numeric():
+        case model.Numeric():
             value = int(q.answer) if float(q.answer).is_integer() else q.answer
             return str(value) if rng.random() < 0.3 else value
-        case ShortText():
+        case model.ShortText():
             text = rng.choice(q.accepted)
             return rng.choice([text, text.upper(), f"  {text.lower()} "])
         case _:
@@ -89,18 +81,18 @@ def _partial(q: Question, rng: random.Random):
     if q.partial_rule is None:
         return None
     match q:
-        case MultipleSelect():
+        case model.MultipleSelect():
             key, wrong = list(q.answer), [o.id for o in q.options if o.id not in q.answer]
             return key[:-1] if len(key) > 1 else key + wrong[:1]
-        case Matching():
+        case model.Matching():
             items, answer = list(q.answer), dict(q.answer)
             answer[items[0]], answer[items[1]] = answer[items[1]], answer[items[0]]
             return answer
-        case Ordering():
+        case model.Ordering():
             order = list(q.answer)
             order[-1], order[-2] = order[-2], order[-1]
             return order
-        case SingleChoice() | SpotDevice() | Numeric() | ShortText():
+        case model.SingleChoice() | model.SpotDevice() | model.Numeric() | model.ShortText():
             return None
         case _:
             assert_never(q)
@@ -108,18 +100,18 @@ def _partial(q: Question, rng: random.Random):
 
 def _wrong(q: Question, rng: random.Random):
     match q:
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             return rng.choice([o.id for o in q.options if o.id != q.answer])
-        case MultipleSelect():
+        case model.MultipleSelect():
             return [o.id for o in q.options if o.id not in q.answer] or []
-        case Matching():
+        case model.Matching():
             opts = q.option_ids()
             return {i: opts[(opts.index(v) + 1) % len(opts)] for i, v in q.answer.items()}
-        case Ordering():
+        case model.Ordering():
             return list(reversed(q.answer))
-        case Numeric():
+        case model.Numeric():
             return q.answer + q.tolerance + 1 + rng.randint(0, 5)
-        case ShortText():
+        case model.ShortText():
             return "I do not know"
         case _:
             assert_never(q)
@@ -127,17 +119,17 @@ def _wrong(q: Question, rng: random.Random):
 
 def _malformed(q: Question, rng: random.Random):
     match q:
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             return rng.choice([1, [q.answer]])
-        case MultipleSelect():
+        case model.MultipleSelect():
             return q.answer[0]
-        case Matching():
+        case model.Matching():
             return list(q.answer.values())
-        case Ordering():
+        case model.Ordering():
             return list(q.answer)[:-1]
-        case Numeric():
+        case model.Numeric():
             return f"about {q.answer:g}"
-        case ShortText():
+        case model.ShortText():
             return 42
         case _:
             assert_never(q)
@@ -145,13 +137,13 @@ def _malformed(q: Question, rng: random.Random):
 
 def _blank(q: Question):
     match q:
-        case MultipleSelect():
+        case model.MultipleSelect():
             return []
-        case Matching():
+        case model.Matching():
             return {i.id: None for i in q.items}
-        case Numeric() | ShortText():
+        case model.Numeric() | model.ShortText():
             return ""
-        case SingleChoice() | SpotDevice() | Ordering():
+        case model.SingleChoice() | model.SpotDevice() | model.Ordering():
             return None
         case _:
             assert_never(q)

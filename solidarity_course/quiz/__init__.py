@@ -10,9 +10,9 @@ Modules, one job each:
 - ``normalise``: text normalisation for short-text answers;
 - ``devices``: "spot the device" questions joined to the annotations/devices data;
 - ``scoring``: ``score_answer(question, response)`` and feedback, shared by all renderings;
-- ``html``: accessible HTML for self-check quizzes (checked by ``static/solidarity_quiz.js``);
+- ``html``: accessible HTML for self-check quizzes (checked in the browser by
+  ``solidarity_course/sphinx/static/solidarity_quiz.js``);
 - ``leakcheck``: find answer keys in released notebooks;
-- ``sphinx``: the ``{quiz}`` directive (Sphinx / Jupyter Book extension);
 - ``widgets``: ipywidgets for class (``ChapterQuiz``);
 - ``assignments``: nbgrader source notebooks from graded questions;
 - ``grading``: what the hidden tests of those notebooks call.

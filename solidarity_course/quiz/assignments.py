@@ -30,18 +30,9 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from ..paths import EXERCISES_DIR
+from . import model
 from .bank import Bank, load_bank
-from .model import (
-    Essay,
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from .model import Essay, Question
 from .presentation import display_order
 
 SOURCE_DIR = EXERCISES_DIR / "source"
@@ -111,20 +102,20 @@ def format_spec(q: Question) -> dict:
 def _choices_markdown(q: Question) -> list[str]:
     """The lines listing what an answer may name: options, items, the quoted passage."""
     match q:
-        case SingleChoice() | MultipleSelect():
+        case model.SingleChoice() | model.MultipleSelect():
             return [f"- `{o.id}`: {o.text}" for o in q.options]
-        case SpotDevice():
+        case model.SpotDevice():
             text, start, end = q.span()
             return ["> " + " ".join(text[start:end].split()), "",
                     "Which framing device does the quoted passage use?", "",
                     *[f"- `{o.id}`: {o.text}" for o in q.options]]
-        case Matching():
+        case model.Matching():
             return (["Items:", ""] + [f"- `{i.id}`: {i.text}" for i in q.items]
                     + ["", "Options:", ""] + [f"- `{o.id}`: {o.text}" for o in q.options])
-        case Ordering():
+        case model.Ordering():
             items = {i.id: i.text for i in q.items}
             return [f"- `{i}`: {items[i]}" for i in display_order(q)]
-        case Numeric() | ShortText():
+        case model.Numeric() | model.ShortText():
             return []
         case _:
             assert_never(q)

@@ -16,10 +16,10 @@ Why our own renderer (evaluation, 2025, for issue 4):
   with a (hidden) solution; no answer checking at all.  Not used; it stays a
   good fit for open-ended exercises.
 
-So :mod:`.sphinx` renders the bank with this module: native controls
+So :mod:`solidarity_course.sphinx.quiz` renders the bank with this module: native controls
 (radio/checkbox ``fieldset`` + ``legend``, ``select`` for matching, Up/Down
 ``button`` for ordering, labelled text inputs), an ``aria-live`` feedback
-region, "Check" and "Try again", checked by ``static/solidarity_quiz.js``.
+region, "Check" and "Try again", checked by ``sphinx/static/solidarity_quiz.js``.
 
 A question is rendered as a list of fragments: :class:`Html` (markup) and
 :class:`Markdown` (MyST text: prompts, options, feedback).  The Sphinx
@@ -37,17 +37,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import assert_never
 
-from .model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Option,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from . import model
+from .model import Option, Question
 from .presentation import display_order, excerpt_window, markdown_to_html
 
 
@@ -103,7 +94,7 @@ def _text_input(qid: str, label: str, numeric: bool) -> Html:
     )
 
 
-def _excerpt(q: SpotDevice, qid: str) -> Html:
+def _excerpt(q: model.SpotDevice, qid: str) -> Html:
     before, span, after = excerpt_window(*q.span())
     return Html(
         f'<blockquote class="scq-excerpt" id="{qid}-excerpt">{esc(before)}'
@@ -115,17 +106,17 @@ def _excerpt(q: SpotDevice, qid: str) -> Html:
 
 def _controls(q: Question, qid: str) -> list[Fragment]:
     match q:
-        case SingleChoice():
+        case model.SingleChoice():
             return _choice_controls(q.options, qid, "radio")
-        case SpotDevice():
+        case model.SpotDevice():
             return [_excerpt(q, qid), *_choice_controls(q.options, qid, "radio")]
-        case MultipleSelect():
+        case model.MultipleSelect():
             rule = " " + esc(q.partial_rule) if q.partial_rule else ""
             return [
                 Html(f'<p class="scq-rule">Select all that apply.{rule}</p>'),
                 *_choice_controls(q.options, qid, "checkbox"),
             ]
-        case Matching():
+        case model.Matching():
             out: list[Fragment] = []
             if q.partial_rule:
                 out.append(Html(f'<p class="scq-rule">{esc(q.partial_rule)}</p>'))
@@ -141,7 +132,7 @@ def _controls(q: Question, qid: str) -> list[Fragment]:
                     ),
                 ]
             return out
-        case Ordering():
+        case model.Ordering():
             rule = "Use the Up and Down buttons to put the items in order, first at the top."
             if q.partial_rule:
                 rule += " " + q.partial_rule
@@ -161,10 +152,10 @@ def _controls(q: Question, qid: str) -> list[Fragment]:
                 ]
             out.append(Html('</ol><p class="scq-sr scq-order-status" aria-live="polite"></p>'))
             return out
-        case Numeric():
+        case model.Numeric():
             label = "Your answer (a number)" + (f", in {q.unit}" if q.unit else "")
             return [_text_input(qid, label, numeric=True)]
-        case ShortText():
+        case model.ShortText():
             return [_text_input(qid, "Your answer", numeric=False)]
         case _:
             assert_never(q)

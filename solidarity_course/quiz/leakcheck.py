@@ -17,34 +17,26 @@ import re
 from pathlib import Path
 from typing import assert_never
 
-from .model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from . import model
+from .model import Question
 from .normalise import normalise_text
 
 
 def _key_literals(q: Question) -> tuple[list[str], str]:
     """The key as it would be written in code, and as plain text ("" if not one value)."""
     match q:
-        case ShortText():
+        case model.ShortText():
             return list(q.accepted), ""
-        case Numeric():
+        case model.Numeric():
             return [], str(q.answer)  # also searched for as a number in :func:`find_leaks`
-        case Matching():
+        case model.Matching():
             mapping = q.key_literal()
             return [repr(mapping), json.dumps(mapping)], str(mapping)
-        case MultipleSelect() | Ordering():
+        case model.MultipleSelect() | model.Ordering():
             ids = q.key_literal()
             codes = [repr(ids), json.dumps(ids), repr(sorted(ids)), json.dumps(sorted(ids))]
             return codes, str(q.answer)
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             key = q.key_literal()
             return [f"= {key!r}", f'= "{key}"', f'"answer": "{key}"'], key
         case _:
@@ -83,18 +75,19 @@ def find_leaks(text: str, questions: list[Question]) -> list[str]:
 def _typed_answer_leaks(q: Question, text: str, norm: str) -> list[str]:
     """A typed answer (text variant or number) found as a word in ``text``."""
     match q:
-        case ShortText():
+        case model.ShortText():
             return [
                 f"{q.id}: accepted variant {variant!r}"
                 for variant in q.accepted
                 if re.search(rf"\b{re.escape(normalise_text(variant))}\b", norm)
             ]
-        case Numeric():
+        case model.Numeric():
             number = f"{q.answer:g}"
             if re.search(rf"(?<![\w.]){re.escape(number)}(?:\.0+)?(?![\w.])", text):
                 return [f"{q.id}: numeric answer {number}"]
             return []
-        case SingleChoice() | MultipleSelect() | Matching() | Ordering() | SpotDevice():
+        case (model.SingleChoice() | model.MultipleSelect() | model.Matching()
+              | model.Ordering() | model.SpotDevice()):
             return []
         case _:
             assert_never(q)

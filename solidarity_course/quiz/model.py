@@ -54,7 +54,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from typing import Annotated, Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -193,6 +193,21 @@ def _entries(
     return [(kind, c.id, c.feedback) for c in choices if c.feedback]
 
 
+class _HasOptions(Protocol):
+    @property
+    def options(self) -> tuple[Option, ...]: ...
+
+
+class _ChoosesOptions:
+    """Mixin for types whose answer picks options: their ids, and the chosen ones' feedback."""
+
+    def option_ids(self: _HasOptions) -> list[str]:
+        return _option_ids(self.options)
+
+    def feedback_entries(self: _HasOptions) -> list[tuple[str, str, str]]:
+        return _entries("option", self.options)
+
+
 class _PartialCredit(QuestionBase):
     """A type whose key has parts, so a partly right answer may earn partial credit."""
 
@@ -211,7 +226,7 @@ def _check_unique(ids: list[str], what: str) -> None:
         raise ValueError(f"{what}s: duplicate id(s): {', '.join(dupes)}")
 
 
-class SingleChoice(QuestionBase):
+class SingleChoice(_ChoosesOptions, QuestionBase):
     """Pick exactly one option."""
 
     type: Literal["single_choice"]
@@ -220,14 +235,8 @@ class SingleChoice(QuestionBase):
 
     type_label: ClassVar[str] = "single choice"
 
-    def option_ids(self) -> list[str]:
-        return _option_ids(self.options)
-
     def key_literal(self) -> str:
         return self.answer
-
-    def feedback_entries(self) -> list[tuple[str, str, str]]:
-        return _entries("option", self.options)
 
     @model_validator(mode="after")
     def _answer_in_options(self) -> SingleChoice:
@@ -238,7 +247,7 @@ class SingleChoice(QuestionBase):
         return self
 
 
-class MultipleSelect(_PartialCredit):
+class MultipleSelect(_ChoosesOptions, _PartialCredit):
     """Tick every option that applies."""
 
     type: Literal["multiple_select"]
@@ -252,17 +261,11 @@ class MultipleSelect(_PartialCredit):
         "correct choices, never below zero."
     )
 
-    def option_ids(self) -> list[str]:
-        return _option_ids(self.options)
-
     def key_literal(self) -> list[str]:
         return list(self.answer)
 
     def check_key(self) -> dict[str, Any]:
         return {"answer": self.key_literal(), "partial": self.partial_credit}
-
-    def feedback_entries(self) -> list[tuple[str, str, str]]:
-        return _entries("option", self.options)
 
     @model_validator(mode="after")
     def _answer_in_options(self) -> MultipleSelect:
@@ -397,7 +400,7 @@ class ShortText(QuestionBase):
         return value
 
 
-class SpotDevice(QuestionBase):
+class SpotDevice(_ChoosesOptions, QuestionBase):
     """Name the framing device used in a highlighted span of an excerpt.
 
     The key is the ``device_id`` of the referenced ``annotations`` row and the
@@ -420,14 +423,8 @@ class SpotDevice(QuestionBase):
     def unresolved(self) -> bool:
         return self.resolved is None
 
-    def option_ids(self) -> list[str]:
-        return _option_ids(self.options)
-
     def key_literal(self) -> str:
         return self.answer
-
-    def feedback_entries(self) -> list[tuple[str, str, str]]:
-        return _entries("option", self.options)
 
     def span(self) -> tuple[str, int, int]:
         """The excerpt's text and the highlighted span's offsets (requires resolution)."""

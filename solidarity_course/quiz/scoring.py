@@ -1,8 +1,8 @@
 """Scoring: the one place where a response is compared with the answer key.
 
 :func:`score_answer` is used by all three renderings (the browser's
-``static/solidarity_quiz.js`` mirrors it for self-check questions, which is tested
-against the same cases) and by the nbgrader hidden tests.  It never raises on
+``sphinx/static/solidarity_quiz.js`` mirrors it for self-check questions, which is
+tested against the same cases) and by the nbgrader hidden tests.  It never raises on
 a student's response: blank or malformed responses score 0.
 :func:`feedback` builds the text shown after "Check".
 """
@@ -14,16 +14,8 @@ from dataclasses import dataclass, field
 from numbers import Real
 from typing import assert_never
 
-from .model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from . import model
+from .model import Question
 from .normalise import normalise_text
 
 
@@ -96,16 +88,16 @@ def _share(right: int, total: int, partial: bool) -> float:
 def raw_score(question: Question, response) -> float:
     """Score in [0, 1]; raises :class:`Malformed` for a response of the wrong shape."""
     match question:
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             choice = _choice(response, question.option_ids())
             return 1.0 if choice == question.answer else 0.0
-        case MultipleSelect():
+        case model.MultipleSelect():
             ticked = set(_id_list(response, question.option_ids(), exact=False))
             key = set(question.answer)
             if not question.partial_credit:
                 return 1.0 if ticked == key else 0.0
             return max(0.0, (len(ticked & key) - len(ticked - key)) / len(key))
-        case Matching():
+        case model.Matching():
             if not isinstance(response, dict):
                 raise Malformed("expected a mapping {item id: option id}")
             items, opts = set(question.item_ids()), set(question.option_ids())
@@ -115,15 +107,15 @@ def raw_score(question: Question, response) -> float:
                 raise Malformed("every value must be an option id (or None)")
             right = sum(response.get(i) == v for i, v in question.answer.items())
             return _share(right, len(question.answer), question.partial_credit)
-        case Ordering():
+        case model.Ordering():
             order = _id_list(response, question.item_ids(), exact=True)
             right = sum(a == b for a, b in zip(order, question.answer, strict=True))
             return _share(right, len(question.answer), question.partial_credit)
-        case Numeric():
+        case model.Numeric():
             value = parse_number(response)
             # A small epsilon absorbs float rounding at the tolerance boundary.
             return 1.0 if abs(value - question.answer) <= question.tolerance + 1e-9 else 0.0
-        case ShortText():
+        case model.ShortText():
             if not isinstance(response, str):
                 raise Malformed("expected a string")
             accepted = {normalise_text(a) for a in question.accepted}
@@ -184,24 +176,24 @@ def feedback(question: Question, response) -> Feedback:
 def _chosen_feedback(question: Question, response) -> list[str]:
     """Feedback of the options chosen, or of the items placed wrongly."""
     match question:
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             return [o.feedback for o in question.options if o.id == response and o.feedback]
-        case MultipleSelect():
+        case model.MultipleSelect():
             return [o.feedback for o in question.options if o.id in response and o.feedback]
-        case Matching():
+        case model.Matching():
             return [
                 i.feedback
                 for i in question.items
                 if response.get(i.id) != question.answer[i.id] and i.feedback
             ]
-        case Ordering():
+        case model.Ordering():
             return [
                 i.feedback
                 for pos, i_id in enumerate(response)
                 for i in question.items
                 if i.id == i_id and i_id != question.answer[pos] and i.feedback
             ]
-        case Numeric() | ShortText():
+        case model.Numeric() | model.ShortText():
             return []
         case _:
             assert_never(question)

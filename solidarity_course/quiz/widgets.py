@@ -19,21 +19,13 @@ from typing import Any, assert_never
 
 import ipywidgets as w
 
-from .model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from . import model
+from .model import Question
 from .presentation import display_order, excerpt_window, markdown_to_html
 from .scoring import feedback, score_answer
 
 
-def _radios(q: SingleChoice | SpotDevice) -> w.RadioButtons:
+def _radios(q: model.SingleChoice | model.SpotDevice) -> w.RadioButtons:
     return w.RadioButtons(options=[(o.text, o.id) for o in q.options], value=None,
                           layout=w.Layout(width="auto"))
 
@@ -42,7 +34,7 @@ def _text_input(label: str) -> w.Text:
     return w.Text(value="", description=label, style={"description_width": "initial"})
 
 
-def _excerpt(q: SpotDevice) -> w.HTML:
+def _excerpt(q: model.SpotDevice) -> w.HTML:
     """The excerpt around the highlighted span."""
     before, span, after = excerpt_window(*q.span())
     return w.HTML(f"<blockquote>{html.escape(before)}<mark>{html.escape(span)}</mark>"
@@ -52,7 +44,7 @@ def _excerpt(q: SpotDevice) -> w.HTML:
 class OrderingBox(w.VBox):
     """Items with Up/Down buttons; ``order`` is the list of item ids, top first."""
 
-    def __init__(self, question: Ordering):
+    def __init__(self, question: model.Ordering):
         super().__init__()
         self._texts = {i.id: i.text for i in question.items}
         self._initial = display_order(question)
@@ -115,29 +107,29 @@ class QuestionWidget(w.VBox):
         q = self.question
         self.inputs: Any
         match q:
-            case SingleChoice():
+            case model.SingleChoice():
                 self.inputs = _radios(q)
                 return self.inputs
-            case SpotDevice():
+            case model.SpotDevice():
                 self.inputs = _radios(q)
                 return w.VBox([_excerpt(q), self.inputs])
-            case MultipleSelect():
+            case model.MultipleSelect():
                 self.inputs = {o.id: w.Checkbox(description=o.text, value=False, indent=False)
                                for o in q.options}
                 return w.VBox(list(self.inputs.values()))
-            case Matching():
+            case model.Matching():
                 choices = [("— choose —", None)] + [(o.text, o.id) for o in q.options]
                 self.inputs = {i.id: w.Dropdown(options=choices, value=None, description=i.text,
                                                 style={"description_width": "initial"})
                                for i in q.items}
                 return w.VBox(list(self.inputs.values()))
-            case Ordering():
+            case model.Ordering():
                 self.inputs = OrderingBox(q)
                 return self.inputs
-            case Numeric():
+            case model.Numeric():
                 self.inputs = _text_input("Your answer" + (f" ({q.unit})" if q.unit else ""))
                 return self.inputs
-            case ShortText():
+            case model.ShortText():
                 self.inputs = _text_input("Your answer")
                 return self.inputs
             case _:
@@ -148,13 +140,13 @@ class QuestionWidget(w.VBox):
         """The current answer in :func:`score_answer`'s format (None when blank)."""
         q = self.question
         match q:
-            case MultipleSelect():
+            case model.MultipleSelect():
                 return [k for k, box in self.inputs.items() if box.value]
-            case Matching():
+            case model.Matching():
                 return {k: d.value for k, d in self.inputs.items()}
-            case Ordering():
+            case model.Ordering():
                 return self.inputs.order
-            case SingleChoice() | SpotDevice() | Numeric() | ShortText():
+            case model.SingleChoice() | model.SpotDevice() | model.Numeric() | model.ShortText():
                 return self.inputs.value
             case _:
                 assert_never(q)
@@ -176,17 +168,17 @@ class QuestionWidget(w.VBox):
         """Clear the answer, the feedback and this question's score."""
         q = self.question
         match q:
-            case SingleChoice() | SpotDevice():
+            case model.SingleChoice() | model.SpotDevice():
                 self.inputs.value = None
-            case MultipleSelect():
+            case model.MultipleSelect():
                 for box in self.inputs.values():
                     box.value = False
-            case Matching():
+            case model.Matching():
                 for d in self.inputs.values():
                     d.value = None
-            case Ordering():
+            case model.Ordering():
                 self.inputs.reset()
-            case Numeric() | ShortText():
+            case model.Numeric() | model.ShortText():
                 self.inputs.value = ""
             case _:
                 assert_never(q)
