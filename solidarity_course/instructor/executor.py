@@ -100,6 +100,8 @@ class NbgraderExecutor:
             # it to exit: nothing is lost, and it saves ~0.4 s (0.3 s of kernel CPU)
             # per notebook.
             config.Execute.shutdown_kernel = "immediate"
+        config.Autograde.autograde_preprocessors = stored_inert(
+            config.Autograde.get("autograde_preprocessors") or default_autograde_steps())
         self.configure(config, job)
         api = NbGraderAPI(config=config)
         result = api.autograde(job.assignment, job.student, force=True, create=True)
@@ -112,6 +114,21 @@ class NbgraderExecutor:
 
     def configure(self, config, job: Job) -> None:
         """Subclasses adjust nbgrader's configuration for ``job`` here (plain: nothing)."""
+
+
+def default_autograde_steps() -> list:
+    """nbgrader's own autograde preprocessors."""
+    from nbgrader.converters import Autograde
+
+    return list(Autograde.class_traits()["autograde_preprocessors"].default())
+
+
+def stored_inert(steps: list) -> list:
+    """``steps`` ending with :class:`.inert.InertNotebook`: the autograded copy is stored inert
+    (after the grades are saved, so grading sees the notebook as the student left it)."""
+    from .inert import InertNotebook
+
+    return [s for s in steps if s is not InertNotebook] + [InertNotebook]
 
 
 def load_executor(spec: str) -> Executor:
