@@ -246,22 +246,23 @@ INFINITE_LOOP = "while True:\n    pass\n"
 MEMORY_BOMB = "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n"
 FORK_BOMB = "import os\nwhile True:\n    os.fork()\n"
 BIG_OUTPUT = "print('x' * 100_000_000)\n"
+# (cells inserted by _insert are str.format templates: braces doubled)
 UPDATE_DISPLAY_FLOOD = """\
 from IPython.display import display, update_display
 display("start", display_id="flood")
 for i in range(2000):
-    update_display({"text/plain": "u" * 100_000}, display_id="flood", raw=True)
+    update_display({{"text/plain": "u" * 100_000}}, display_id="flood", raw=True)
 """
 RECORD_FLOOD = """\
 from IPython.display import display
 for i in range(3000):
-    display({"application/vnd.solidarity-course.answer+json":
-             {"question": "x", "response": "y" * 20_000}}, raw=True)
+    display({{"application/vnd.solidarity-course.answer+json":
+             {{"question": "x", "response": "y" * 20_000}}}}, raw=True)
 """
 METADATA_FLOOD = """\
 from IPython.display import display
 for i in range(100):
-    display({"text/plain": "."}, metadata={"text/plain": {"pad": "z" * 1_000_000}}, raw=True)
+    display({{"text/plain": "."}}, metadata={{"text/plain": {{"pad": "z" * 1_000_000}}}}, raw=True)
 """
 KILL_PARENT = """\
 import os, signal

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -40,10 +41,14 @@ from .sandbox import (
 )
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts its kernel inside the jail."""
+class PrivateKernelManager(AsyncKernelManager):
+    """A kernel with nothing shared with the other kernels grading beside it.
 
-    policy_json = Unicode("{}", help="SandboxPolicy limits as JSON").tag(config=True)
+    Its sockets are ZeroMQ ``ipc`` sockets in a private folder (TCP ports are
+    picked free and bound later, so kernels started at once can race for
+    one), and its IPython folder (history database) is private too (parallel
+    kernels sharing one SQLite history wait on each other's locks).
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -51,6 +56,22 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self.runtime_dir / "k")
         self.connection_file = str(self.runtime_dir / "kernel.json")
+
+    async def _async_pre_start_kernel(self, **kw):
+        env = dict(kw.pop("env", None) or os.environ)
+        env["IPYTHONDIR"] = str(self.runtime_dir / "ipython")
+        return await super()._async_pre_start_kernel(env=env, **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+
+class SandboxedKernelManager(PrivateKernelManager):
+    """A kernel manager that starts its kernel inside the jail."""
+
+    policy_json = Unicode("{}", help="SandboxPolicy limits as JSON").tag(config=True)
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         """The kernel spec's command, run by the jail launcher."""
@@ -74,8 +95,6 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if pid:
             remove_jail_cgroups(pid)
-        if not restart:
-            shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
 #: The one answer record of a test cell is exempt from the output budget up to this size.
@@ -114,8 +133,9 @@ class GuardedExecute(Execute):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.store_widget_state = False  # comm messages would be stored unbounded
-        if self.sandboxed:  # nbgrader's Execute passes its own kernel_manager_class
-            self.kernel_manager_class = SandboxedKernelManager
+        # nbgrader's Execute passes its own kernel_manager_class: replace it
+        self.kernel_manager_class = (SandboxedKernelManager if self.sandboxed
+                                     else PrivateKernelManager)
 
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes = 0
