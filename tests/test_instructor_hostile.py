@@ -5,6 +5,11 @@ student per hostile kind (:mod:`hostile_corpus`), in the bubblewrap jail.
 Every honest student gets exactly the expected score; every hostile one gets
 at most its honest score, with a diagnostic; nothing outside the student's own
 folder changes; nothing secret was readable and nothing was reachable.
+
+Issue 17 adds the pages: the batch's script-vector student (markdown, essay,
+metadata and every kind of active output) is opened in Chromium as the
+feedback page, the item-analysis report and a real formgrader (nbgrader's
+Jupyter server extension on loopback); no vector may run there.
 """
 
 from __future__ import annotations
