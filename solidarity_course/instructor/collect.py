@@ -136,8 +136,8 @@ class TooLarge(OSError):
 class ReadBudget:
     """Bytes still allowed from one download (:data:`MAX_TOTAL_BYTES`)."""
 
-    def __init__(self, total: int = MAX_TOTAL_BYTES):
-        self.left = total
+    def __init__(self, total: int | None = None):
+        self.left = MAX_TOTAL_BYTES if total is None else total
 
     def read(self, stream, limit: int = MAX_BYTES) -> bytes:
         """Read ``stream`` in chunks, refusing more than ``limit`` bytes or the budget left."""
@@ -147,7 +147,8 @@ class ReadBudget:
             if size > limit:
                 raise TooLarge(f"larger than {limit // 2**20} MiB")
             if size > self.left:
-                raise TooLarge(f"beyond the download's total of {MAX_TOTAL_BYTES // 2**20} MiB")
+                raise TooLarge("beyond the download's total of "
+                               f"{MAX_TOTAL_BYTES // 2**20} MiB")
             chunks.append(chunk)
         self.left -= size
         return b"".join(chunks)
