@@ -160,6 +160,51 @@ def test_chapter5_deaths_figure_draws_every_range_in_the_table(monkeypatch):
         plt.close("all")
 
 
+def test_chapter5_nanjing_figure_draws_every_published_estimate(monkeypatch):
+    """fig-ww2-nanjing marks every estimate's low and (where given) high end."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    from solidarity_course.data import load_table
+    from solidarity_course.plotting import OKABE_ITO, use_course_style
+
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
+    use_course_style()
+    namespace = {"plt": plt, "load_table": load_table, "OKABE_ITO": OKABE_ITO}
+    try:
+        exec(figure_cell("chapters/05-ww2-memory", "fig-ww2-nanjing"), namespace)
+        ax = plt.gcf().axes[0]
+        drawn = {round(float(x), 6) for line in ax.lines for x in line.get_xdata()}
+        estimates = load_table("nanjing_estimates")
+        assert len(estimates) >= 4 and (estimates["low"] > 50_000).any()
+        for row in estimates.itertuples(index=False):
+            assert round(row.low / 1e3, 6) in drawn, row.estimator
+            if pd.notna(row.high):
+                assert round(row.high / 1e3, 6) in drawn, row.estimator
+        labels = [t.get_text() for t in ax.get_yticklabels()]
+        assert any("Kasahara" in label for label in labels)
+        assert ax.get_xlim()[1] >= estimates["low"].max() / 1e3
+    finally:
+        plt.close("all")
+
+
+def test_chapter5_manchuria_prose_caption_and_data_agree():
+    """Loss figures not located in Glantz are called unlocated in the data, caption and prose."""
+    from solidarity_course.data import load_table
+
+    notes = load_table("manchuria_losses")["note"].str.lower()
+    assert notes.str.contains("not located by us").all()
+    text = source("chapters/05-ww2-memory")
+    caption = text[text.index("Japanese losses in the Manchurian campaign"):
+                   text.index("name: fig-ww2-manchuria")]
+    assert "not located by us" in caption
+    prose = text[text.index("Even the figures usually reported as the Soviet claim"):][:600]
+    assert "glantz2003" in prose and "not located" in prose
+
+
 # --------------------------------------------------------------------------- built HTML
 
 EXCERPT_FIGURE = re.compile(
