@@ -305,9 +305,20 @@ def _frictionless_problems(descriptor_path: Path) -> list[str]:
                 loc += f" row {row}"
             if field:
                 loc += f", field {field!r}"
-            note = getattr(error, "note", "") or error.message
-            problems.append(f"{loc}: {error.type}: {note}")
+            problems.append(f"{loc}: {error.type}: {_plain_note(error)}")
     return problems
+
+
+def _plain_note(error) -> str:
+    """Frictionless's note for ``error``, in words for the common constraint errors."""
+    note = getattr(error, "note", "") or error.message
+    cell = getattr(error, "cell", None)
+    if error.type == "constraint-error" and note.startswith('constraint "required"'):
+        return "empty, but a value is required"
+    if error.type == "constraint-error" and note.startswith('constraint "enum"'):
+        allowed = note.split(" is ", 1)[1].strip('"')
+        return f"{cell!r} is not one of the allowed values {allowed}"
+    return note
 
 
 def _custom_problems(descriptor_path: Path, bib_path: Path) -> list[str]:

@@ -449,3 +449,57 @@ def test_module_entry_point_validates(capsys):
 def test_chapter_ids_in_excerpts_use_expected_pattern():
     for ex_id in data.load_table("excerpts")["id"]:
         assert re.fullmatch(r"t[123]-[a-z0-9]+(-[a-z0-9]+)*", ex_id)
+
+
+# ------------------------------------------------------------ bad data stops the build
+
+CODED_FIELDS = [
+    ("claims", "verdict"),
+    ("devices", "id"),
+    ("excerpts", "chapter"),
+    ("sources", "genre"),
+    ("timeline", "precision"),
+]
+
+
+@pytest.mark.parametrize(("table", "field"), CODED_FIELDS)
+def test_coded_fields_are_enumerations_in_the_schema(table, field):
+    allowed = data.field_enum(table, field)
+    assert allowed and len(set(allowed)) == len(allowed)
+    assert set(data.load_table(table)[field].dropna()) <= set(allowed)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "explanation"),
+    [("flase", "'flase' is not one of the allowed values"), ("", "empty, but a value is required")],
+    ids=["misspelt", "missing"],
+)
+def test_bad_verdict_is_one_clear_line(pkg, verdict, explanation):
+    row = _set_cell(pkg / "claims.csv", 1, "verdict", verdict)
+    with pytest.raises(data.DataPackageError) as info:
+        data.validate_package(pkg)
+    assert info.value.problems == [
+        f"claims.csv row {row}, field 'verdict': constraint-error: "
+        + explanation
+        + ("" if verdict == "" else f" {data.field_enum('claims', 'verdict')}")
+    ]
+
+
+@pytest.mark.parametrize("verdict", ["flase", ""], ids=["misspelt", "missing"])
+def test_book_build_stops_before_sphinx_on_a_bad_verdict(pkg, verdict):
+    import subprocess
+    import sys
+
+    row = _set_cell(pkg / "claims.csv", 2, "verdict", verdict)
+    book = pkg.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "solidarity_course.book", "--source", str(book),
+         "--output", str(book / "out")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode != 0
+    problems = [line for line in result.stderr.splitlines() if "claims.csv" in line]
+    assert len(problems) == 1, result.stderr
+    assert problems[0].startswith(f"data/claims.csv row {row}, field 'verdict': ")
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (book / "out" / "_build").exists()  # Sphinx never started
