@@ -24,6 +24,7 @@ import pandas as pd
 
 from .bibliography import BibliographyError, bib_keys, split_keys
 from .paths import DATA_DIR, SEEDS_DIR
+from .source_texts import paragraphs
 
 __all__ = [
     "AnnotatedExcerpt",
@@ -368,6 +369,15 @@ def _custom_problems(descriptor_path: Path, bib_path: Path) -> list[str]:
                 f"{len(row.get('text') or '')} characters"
             )
 
+    quoted = {(r.get("source_id"), r.get("paragraph")) for r in tables.get("source_paragraphs", [])}
+    for n, row in enumerate(tables.get("excerpts", []), start=2):
+        if quoted and (row.get("source_id"), row.get("paragraph")) not in quoted:
+            problems.append(
+                f"excerpts.csv row {n}, field 'paragraph': paragraph {row.get('paragraph')} of "
+                f"{row.get('source_id')} is not in source_paragraphs.csv "
+                "(run python -m solidarity_course.source_texts)"
+            )
+
     if keys is not None:
         for name, res in resources.items():
             cols = [f["name"] for f in res.get("schema", {}).get("fields", [])
@@ -410,6 +420,34 @@ def _seed_problems(data_dir: Path, seeds_dir: Path) -> list[str]:
         if para != int(row["paragraph"]):
             problems.append(f"excerpts.csv row {n}, field 'paragraph': is {row['paragraph']}, "
                             f"text starts in paragraph {para}")
+    problems += _source_paragraph_problems(data_dir, seeds_dir, sources)
+    return problems
+
+
+def _source_paragraph_problems(data_dir: Path, seeds_dir: Path, sources: dict) -> list[str]:
+    """Rows of source_paragraphs.csv that differ from the seed files."""
+    path = data_dir / "source_paragraphs.csv"
+    if not path.is_file():
+        return []
+    seeds = {}
+    problems = []
+    for n, row in enumerate(_read_rows(path), start=2):
+        source = sources.get(row["source_id"])
+        if source is None:
+            continue  # dangling foreign key, reported by frictionless
+        if row["source_id"] not in seeds:
+            seed_file = seeds_dir / source["seed_file"]
+            text = seed_file.read_text(encoding="utf-8") if seed_file.is_file() else ""
+            seeds[row["source_id"]] = {p.index: p for p in paragraphs(text)}
+        expected = seeds[row["source_id"]].get(int(row["paragraph"]))
+        if expected is None:
+            continue  # unreadable seed, reported above
+        for field in ("text", "section"):
+            if row[field] != getattr(expected, field):
+                problems.append(
+                    f"source_paragraphs.csv row {n}, field {field!r}: differs from "
+                    f"{source['seed_file']} (run python -m solidarity_course.source_texts)"
+                )
     return problems
 
 

@@ -163,11 +163,11 @@ def test_chapter5_deaths_figure_draws_every_range_in_the_table(monkeypatch):
 # --------------------------------------------------------------------------- built HTML
 
 EXCERPT_FIGURE = re.compile(
-    r'<figure class="course-excerpt" id="excerpt-[^"]+" data-excerpt-id="([^"]+)">'
-    r'<blockquote><p class="course-quotation">(.*?)</p></blockquote>',
+    r'<figure class="course-block course-excerpt" id="excerpt-[^"]+" data-excerpt-id="([^"]+)"'
+    r'[^>]*>\s*<blockquote><p class="course-quotation">(.*?)</p></blockquote>',
     re.S,
 )
-NOTE_REFS = re.compile(r'<sup class="course-note-ref">\[\d+\]</sup>')
+NOTE_REFS = re.compile(r'<sup class="course-note-ref" aria-hidden="true">\[\d+\]</sup>')
 
 
 def page_html(html_dir: Path, page: str) -> str:

@@ -503,3 +503,32 @@ def test_book_build_stops_before_sphinx_on_a_bad_verdict(pkg, verdict):
     assert problems[0].startswith(f"data/claims.csv row {row}, field 'verdict': ")
     assert "Traceback" not in result.stderr + result.stdout
     assert not (book / "out" / "_build").exists()  # Sphinx never started
+
+
+def test_source_paragraphs_table_is_what_the_seeds_give():
+    from solidarity_course.source_texts import quoted_paragraphs
+
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(f"seed texts not available at {SEEDS_DIR}")
+    table = data.load_table("source_paragraphs")
+    rows = quoted_paragraphs(DATA_DIR, SEEDS_DIR)
+    assert len(table) == len(rows)
+    assert list(table["text"]) == [r["text"] for r in rows]
+    assert {"Introduction", "Chapter One"} <= set(table["section"].dropna())
+
+
+@needs_seeds
+def test_seed_check_catches_an_edited_source_paragraph(pkg):
+    _set_cell(pkg / "source_paragraphs.csv", 0, "text", "Words the source never printed.")
+    with pytest.raises(data.DataPackageError) as info:
+        data.validate_package(pkg, seeds_dir=SEEDS_DIR)
+    assert "source_paragraphs.csv row 2, field 'text': differs from" in str(info.value)
+
+
+def test_every_excerpt_paragraph_is_in_the_appendix_table(pkg):
+    fields, rows = _rows(pkg / "source_paragraphs.csv")
+    with (pkg / "source_paragraphs.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows[1:])
+    assert "is not in source_paragraphs.csv" in _problems(pkg)
