@@ -53,7 +53,7 @@ def offline_prefix() -> list[str]:
 
 
 #: What a one-page preview book needs from the course besides the page itself.
-_BOOK_FILES = ("_config.yml", "references.bib")
+_BOOK_FILES = ("_config.yml", "references.bib", "images/favicon.svg")
 #: Pages every preview includes, so that {term} and {cite} references resolve.
 _REFERENCE_PAGES = ("chapters/glossary.md", "chapters/bibliography.md")
 
@@ -66,6 +66,7 @@ def page_book(page: Path, folder: Path, course: Path = COURSE_ROOT) -> Path:
     """
     relative = page.resolve().relative_to(course)
     for name in _BOOK_FILES:
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(course / name, folder / name)
     pages = [relative.as_posix(), *(p for p in _REFERENCE_PAGES if p != relative.as_posix())]
     for name in pages:
