@@ -6,7 +6,8 @@
 * ``reader/static/reader.css``: the theme's top bar, empty once its search box is
   gone (``navbar_persistent: []`` in ``_config.yml``), is not drawn, so the page
   has one search box; the magnifier of the search dialog sits beside the query,
-  not over it.
+  not over it; on a phone, figures keep a legible size and scroll sideways
+  inside their frame.
 * ``reader/static/search-landing.js``: a page opened from a search result
   (``?highlight=word``) scrolls to the first highlighted match, so the reader
   lands on the section that holds it rather than at the top of a long chapter.
