@@ -84,7 +84,8 @@ def test_claims_table_is_readable_on_a_phone_and_in_both_modes(
     assert overflow <= 0, f"page is {overflow}px wider than the {viewport['width']}px viewport"
     # Expectation 2: the table fits its column; on a phone its rows are stacked cards.
     box, column = table.bounding_box(), page.locator("article").bounding_box()
-    assert box["x"] >= column["x"] - 1 and box["x"] + box["width"] <= column["x"] + column["width"] + 1
+    assert box["x"] >= column["x"] - 1
+    assert box["x"] + box["width"] <= column["x"] + column["width"] + 1
     display = table.locator("tbody tr").first.evaluate("r => getComputedStyle(r).display")
     assert display == ("block" if viewport is PHONE else "table-row")
     # Expectation 3: every badge shows its verdict in words, inside the viewport width.
@@ -108,7 +109,8 @@ def test_claims_table_is_readable_on_a_phone_and_in_both_modes(
 
 def test_excerpt_reads_as_one_text_and_highlights_on_demand(site_url, chromium):  # noqa: F811
     page, recorder = open_page(chromium, site_url + EXCERPT_PAGE, viewport=DESKTOP)
-    figure = page.locator("#excerpt-t1-fraternal-solidarity")
+    figure_id = "excerpt-t1-fraternal-solidarity"
+    figure = page.locator(f"#{figure_id}")
     quotation = figure.locator(".course-quotation")
     text = quotation.inner_text()
     assert "proletariat with the Soviet people, about" in text and "[" not in text
@@ -120,7 +122,7 @@ def test_excerpt_reads_as_one_text_and_highlights_on_demand(site_url, chromium):
     figure.locator("summary").click()
     assert mark.evaluate("m => getComputedStyle(m).backgroundColor") != "rgba(0, 0, 0, 0)"
     assert "[1]" in quotation.inner_text()
-    assert low_contrast(page, "#excerpt-t1-fraternal-solidarity :is(.course-mark, figcaption)") == []
+    assert low_contrast(page, f"#{figure_id} :is(.course-mark, figcaption)") == []
     # The caption names the work and links to the paragraph in the appendix.
     link = figure.locator("a.course-in-context")
     link.click()
@@ -134,7 +136,8 @@ def test_excerpt_reads_as_one_text_and_highlights_on_demand(site_url, chromium):
 @pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390px", "1280px"])
 def test_one_search_box_a_short_title_and_a_favicon(site_url, chromium, viewport):  # noqa: F811
     page, recorder = open_page(chromium, site_url + CLAIMS_PAGE, viewport=viewport)
-    visible = page.locator(".search-button-field, .search-button, form.bd-search input").evaluate_all(
+    controls = page.locator(".search-button-field, .search-button, form.bd-search input")
+    visible = controls.evaluate_all(
         "els => els.filter(e => e.getClientRects().length && getComputedStyle(e).visibility"
         " !== 'hidden').length"
     )
