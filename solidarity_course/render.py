@@ -248,12 +248,18 @@ def claims_table_html(claim_ids: list[str]) -> str:
                 "verdict": claim["verdict"],
                 "record": claim["record"],
                 "works": "; ".join(short_reference(k, bib) for k in keys),
-                "status": (
-                    "checked against the cited work" if claim["verified"] else "not re-checked"
-                ),
+                "status": _source_check(claim),
             }
         )
     return _render("claims_table.html", rows=rows)
+
+
+def _source_check(claim: pd.Series) -> str:
+    """Whether a claim's verdict was checked in the cited work, and where."""
+    if not claim["verified"]:
+        return "not checked at the source"
+    locator = claim.get("locator")
+    return "checked at the source" + ("" if pd.isna(locator) else f": {locator}")
 
 
 def show_claims(claim_ids: list[str]) -> None:

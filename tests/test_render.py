@@ -144,7 +144,7 @@ def test_claims_table_shows_verdict_badges_record_and_works_without_ids():
     assert "Rabinowitch 1976" in table  # c03's citation key, as author and year
     assert INTERNAL.findall(reader_text(table)) == []
     uncited = claims[claims["citations"].isna()].index[0]
-    assert "— (not re-checked)</td>" in claims_table_html([uncited])
+    assert "— (not checked at the source)</td>" in claims_table_html([uncited])
     with pytest.raises(KeyError, match="c999"):
         claims_table_html(["c999"])
 
