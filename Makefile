@@ -19,7 +19,7 @@ BENCH_STUDENTS ?= 40
 # MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: help setup system book serve test lint bench lock clean
+.PHONY: help setup system book serve test lint bench lock clean class-notebooks
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -56,6 +56,14 @@ book: setup  ## build the book (warnings are errors) and say how to open it
 	@echo
 	@echo "The book is in $(CURDIR)/_build/html (start page: _build/html/index.html)."
 	@echo "Serve it with 'make serve' and open http://127.0.0.1:$(PORT)/ in a browser."
+
+CLASS_DIR ?= _build/class-notebooks
+class-notebooks: setup  ## the chapters as .ipynb notebooks for a class (no outputs), in $(CLASS_DIR)
+	@mkdir -p $(CLASS_DIR)
+	@for page in chapters/[0-9]*.md; do \
+	  $(BIN)/jupytext --quiet --to ipynb --output $(CLASS_DIR)/$$(basename $$page .md).ipynb $$page || exit 1; \
+	done
+	@echo "Class copies of the chapters are in $(CLASS_DIR): hand out the .ipynb files."
 
 serve: setup  ## serve the built book on http://127.0.0.1:$(PORT)/ (gzip, like a static host)
 	$(BIN)/python -m solidarity_course.serve --port $(PORT) --directory _build/html

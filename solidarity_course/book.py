@@ -3,6 +3,9 @@
 One place for the build command, used by ``make book``, the tests and the
 benchmarks, so that all three build the book the same way.
 
+The data package is validated first: bad data stops the build within seconds
+with one line per problem (file, row, field), before Sphinx starts.
+
 Run as ``python -m solidarity_course.book [--offline] [--output DIR]``.
 """
 
@@ -14,7 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from solidarity_course.paths import COURSE_ROOT
+from solidarity_course.data import DataPackageError, validate_package
+from solidarity_course.paths import COURSE_ROOT, SEEDS_DIR
 
 #: Warnings are errors, every cross-reference must resolve, and all problems are
 #: reported before the build fails.
@@ -49,7 +53,7 @@ def offline_prefix() -> list[str]:
 
 
 #: What a one-page preview book needs from the course besides the page itself.
-_BOOK_FILES = ("_config.yml", "references.bib")
+_BOOK_FILES = ("_config.yml", "references.bib", "images/favicon.svg")
 #: Folders the book's extensions read relative to the book (the question bank and
 #: course data, the npm assets): linked into a book made elsewhere, not copied.
 BOOK_FOLDERS = ("data", "web")
@@ -57,33 +61,44 @@ BOOK_FOLDERS = ("data", "web")
 _REFERENCE_PAGES = ("chapters/glossary.md", "chapters/bibliography.md")
 
 
-def link_book_folders(folder: Path) -> None:
-    """Link :data:`BOOK_FOLDERS` into a book made in ``folder`` with the course's config."""
+def link_book_folders(folder: Path, course: Path = COURSE_ROOT) -> None:
+    """Link :data:`BOOK_FOLDERS` of ``course`` into a book made in ``folder``."""
     for name in BOOK_FOLDERS:
         if not (folder / name).exists():
-            (folder / name).symlink_to(COURSE_ROOT / name, target_is_directory=True)
+            (folder / name).symlink_to(course / name, target_is_directory=True)
 
 
-def page_book(page: Path, folder: Path) -> Path:
+def page_book(page: Path, folder: Path, course: Path = COURSE_ROOT) -> Path:
     """A throwaway book in ``folder`` holding only ``page`` (a path inside the course).
 
     Lets an author build and check one chapter in seconds, strictly, without the
     rest of the book; the page keeps its path so its relative links still resolve.
     """
-    relative = page.resolve().relative_to(COURSE_ROOT)
+    relative = page.resolve().relative_to(course)
     for name in _BOOK_FILES:
-        shutil.copy(COURSE_ROOT / name, folder / name)
-    link_book_folders(folder)
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(course / name, folder / name)
+    link_book_folders(folder, course)
     pages = [relative.as_posix(), *(p for p in _REFERENCE_PAGES if p != relative.as_posix())]
     for name in pages:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(COURSE_ROOT / name, folder / name)
+        shutil.copy(course / name, folder / name)
     (folder / "index.md").write_text("# Preview\n\n```{tableofcontents}\n```\n", "utf-8")
     entries = "".join(f"  - file: {Path(name).with_suffix('')}\n" for name in pages)
     (folder / "_toc.yml").write_text(
         f"format: jb-book\nroot: index\nchapters:\n{entries}", encoding="utf-8"
     )
     return folder
+
+
+def data_problems(source: Path = COURSE_ROOT) -> list[str]:
+    """Every problem in the data package of the book at ``source`` (empty when valid)."""
+    data_dir = source / "data"
+    try:
+        validate_package(data_dir, seeds_dir=SEEDS_DIR if SEEDS_DIR.is_dir() else None)
+    except DataPackageError as exc:
+        return [f"{data_dir.name}/{problem}" for problem in exc.problems]
+    return []
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,13 +110,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--page", type=Path, help="build only this page (e.g. chapters/02-october-1917.md)"
     )
+    parser.add_argument(
+        "--source", type=Path, default=COURSE_ROOT, help="the book to build (default: the course)"
+    )
     args = parser.parse_args(argv)
-    source = COURSE_ROOT
+    source = args.source.resolve()
+    problems = data_problems(source)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print(f"book not built: {len(problems)} problem(s) in the data package", file=sys.stderr)
+        return 1
     if args.page:
         if args.output is None:
             parser.error("--page needs --output (a folder for the preview book)")
         args.output.mkdir(parents=True, exist_ok=True)
-        source = page_book(args.page, args.output)
+        source = page_book(args.page, args.output, source)
     command = build_command(source, args.output)
     if args.offline:
         prefix = offline_prefix()

@@ -26,6 +26,7 @@ import pandas as pd
 
 from .bibliography import BibliographyError, bib_keys, split_keys
 from .paths import DATA_DIR, SEEDS_DIR
+from .source_texts import paragraphs
 
 __all__ = [
     "AnnotatedExcerpt",
@@ -313,9 +314,20 @@ def _frictionless_problems(descriptor_path: Path) -> list[str]:
                 loc += f" row {row}"
             if field:
                 loc += f", field {field!r}"
-            note = getattr(error, "note", "") or error.message
-            problems.append(f"{loc}: {error.type}: {note}")
+            problems.append(f"{loc}: {error.type}: {_plain_note(error)}")
     return problems
+
+
+def _plain_note(error) -> str:
+    """Frictionless's note for ``error``, in words for the common constraint errors."""
+    note = getattr(error, "note", "") or error.message
+    cell = getattr(error, "cell", None)
+    if error.type == "constraint-error" and note.startswith('constraint "required"'):
+        return "empty, but a value is required"
+    if error.type == "constraint-error" and note.startswith('constraint "enum"'):
+        allowed = note.split(" is ", 1)[1].strip('"')
+        return f"{cell!r} is not one of the allowed values {allowed}"
+    return note
 
 
 def _custom_problems(descriptor_path: Path, bib_path: Path) -> list[str]:
@@ -368,6 +380,14 @@ def _custom_problems(descriptor_path: Path, bib_path: Path) -> list[str]:
     problems += _claim_span_problems(tables)
     problems += _verified_locator_problems(tables.get("claims", []))
     problems += _duplicate_event_problems(tables.get("timeline", []))
+    quoted = {(r.get("source_id"), r.get("paragraph")) for r in tables.get("source_paragraphs", [])}
+    for n, row in enumerate(tables.get("excerpts", []), start=2):
+        if quoted and (row.get("source_id"), row.get("paragraph")) not in quoted:
+            problems.append(
+                f"excerpts.csv row {n}, field 'paragraph': paragraph {row.get('paragraph')} of "
+                f"{row.get('source_id')} is not in source_paragraphs.csv "
+                "(run python -m solidarity_course.source_texts)"
+            )
 
     if keys is not None:
         for name, res in resources.items():
@@ -472,6 +492,34 @@ def _seed_problems(data_dir: Path, seeds_dir: Path) -> list[str]:
         if para != int(row["paragraph"]):
             problems.append(f"excerpts.csv row {n}, field 'paragraph': is {row['paragraph']}, "
                             f"text starts in paragraph {para}")
+    problems += _source_paragraph_problems(data_dir, seeds_dir, sources)
+    return problems
+
+
+def _source_paragraph_problems(data_dir: Path, seeds_dir: Path, sources: dict) -> list[str]:
+    """Rows of source_paragraphs.csv that differ from the seed files."""
+    path = data_dir / "source_paragraphs.csv"
+    if not path.is_file():
+        return []
+    seeds = {}
+    problems = []
+    for n, row in enumerate(_read_rows(path), start=2):
+        source = sources.get(row["source_id"])
+        if source is None:
+            continue  # dangling foreign key, reported by frictionless
+        if row["source_id"] not in seeds:
+            seed_file = seeds_dir / source["seed_file"]
+            text = seed_file.read_text(encoding="utf-8") if seed_file.is_file() else ""
+            seeds[row["source_id"]] = {p.index: p for p in paragraphs(text)}
+        expected = seeds[row["source_id"]].get(int(row["paragraph"]))
+        if expected is None:
+            continue  # unreadable seed, reported above
+        for field in ("text", "section"):
+            if row[field] != getattr(expected, field):
+                problems.append(
+                    f"source_paragraphs.csv row {n}, field {field!r}: differs from "
+                    f"{source['seed_file']} (run python -m solidarity_course.source_texts)"
+                )
     return problems
 
 

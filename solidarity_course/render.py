@@ -1,24 +1,30 @@
-"""Render data-package excerpts and sources as HTML for chapters and notebooks.
+"""Render data-package excerpts, sources and claims as HTML for chapters and notebooks.
 
 Chapters never paste a quotation by hand: a code cell calls :func:`show_excerpt`,
 which displays the verbatim text from ``data/excerpts.csv`` with its provenance
-and, on demand (an HTML ``<details>`` element, so no JavaScript and no kernel is
-needed), its annotations highlighted and explained. :func:`show_sourcing_card`
-does the same for a row of ``data/sources.csv``, and :func:`show_claims` shows
-rows of ``data/claims.csv`` with their verdicts, so that every correction a
-chapter makes traces to a claim.
+(work, part of the work, and a link to the paragraph in the appendix of source
+texts) and, on demand (an HTML ``<details>`` element, so no JavaScript and no
+kernel is needed), its annotations highlighted and explained.
+:func:`show_sourcing_card` does the same for a row of ``data/sources.csv``,
+:func:`show_claims` shows rows of ``data/claims.csv`` with their verdicts as
+badges, and :func:`show_source_text` prints the quoted paragraphs of a source
+for the appendix.
 
-The seeds mark emphasis in markdown (``*new*``, ``**O**n``); it is rendered as
-``<em>``/``<strong>`` so that the author's emphasis survives, while the text
-content of the quotation stays exactly the excerpt's words.
+The HTML comes from Jinja2 templates in ``templates/`` with autoescaping on, so
+no data value can inject markup. Ids and offsets stay in ``data-`` attributes,
+never in the text a reader sees. The seeds mark emphasis in markdown (``*new*``,
+``**O**n``); it is rendered as ``<em>``/``<strong>`` so that the author's
+emphasis survives, while the text content of the quotation stays exactly the
+excerpt's words.
 """
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
+from functools import cache
 
+import jinja2
 import pandas as pd
 from IPython.display import HTML, display
 
@@ -28,23 +34,39 @@ from solidarity_course.paths import COURSE_ROOT
 
 #: Markdown emphasis in the seeds: bold before italic so ``**`` is not read as two ``*``.
 _EMPHASIS = (("strong", re.compile(r"\*\*(.+?)\*\*")), ("em", re.compile(r"\*(.+?)\*")))
+#: The book page holding the source texts, relative to a chapter page.
+APPENDIX_URL = "source-texts.html"
+#: A decorative icon per verdict; the badge always carries the verdict in words.
+VERDICT_ICONS = {
+    "accurate": "✔",
+    "accurate but framed": "✎",
+    "partly accurate": "◐",
+    "misleading": "⚠\ufe0e",
+    "false": "✘",
+    "contested": "⇄",
+    "unverifiable": "?",
+}
+#: Characters that already quote an annotated span, so no second pair is added.
+QUOTE_MARKS = "\"'“”‘’«»„"
+#: Notes of claim-only annotations that merely restate the link ("Claim c04: misleading.",
+#: "Claim c602: unverifiable (...)."); the claim's own verdict and record are shown instead.
+_LINK_LABEL = re.compile(r"^Claim c\d+: [a-z ]+(\(.*\))?\.$")
 
-#: Highlights stay invisible until the reader opens the annotations. The blocks set
-#: their own dark-on-white colours so that they keep their contrast under the
-#: theme's dark mode, whose output areas are light.
-EXCERPT_CSS = """<style>
-.course-excerpt,.course-claims,.course-source-card{color:#1a1a1a;background:#ffffff}
-.course-excerpt figcaption,.course-excerpt cite,.course-claims caption{color:#1a1a1a}
-.course-excerpt mark{background:none;color:inherit}
-.course-excerpt sup.course-note-ref{display:none}
-.course-excerpt:has(details[open]) mark{background:#fde9a9;color:#1a1a1a;
-  border-bottom:2px solid #8a6d00}
-.course-excerpt:has(details[open]) sup.course-note-ref{display:inline}
-.course-excerpt blockquote{margin:0.5em 0;border-left:4px solid #5a6b7b;padding-left:1em}
-.course-excerpt figcaption{font-size:0.9em}
-.course-source-card{border:1px solid #5a6b7b;border-radius:6px;padding:0.5em 1em;margin:0.8em 0}
-.course-source-card dt{font-weight:bold}
-</style>"""
+
+@cache
+def _templates() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("solidarity_course", "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals.update(VERDICT_ICONS=VERDICT_ICONS, QUOTE_MARKS=QUOTE_MARKS)
+    return env
+
+
+def _render(template: str, **context) -> str:
+    return _templates().get_template(template).render(**context)
 
 
 @dataclass(frozen=True)
@@ -55,6 +77,7 @@ class _Span:
     strong: bool
     em: bool
     notes: tuple[int, ...]  # 1-based numbers of the annotations covering the run
+    closes: tuple[int, ...] = ()  # numbers of the annotations that end with this run
 
 
 def _emphasis(text: str) -> tuple[list[tuple[int, int, str]], set[int]]:
@@ -77,17 +100,14 @@ def displayed_text(text: str) -> str:
     return "".join(ch for i, ch in enumerate(text) if i not in markers)
 
 
-def _spans(item: AnnotatedExcerpt) -> list[_Span]:
-    """Cut the excerpt at every annotation and emphasis boundary."""
-    text = item.excerpt.text
+def _spans(text: str, notes: tuple[tuple[int, int], ...] = ()) -> list[_Span]:
+    """Cut ``text`` at every note (start, end) and emphasis boundary."""
     emphasis, markers = _emphasis(text)
-    cuts = {0, len(text)}
-    for a in item.annotations:
-        cuts.update((a.start, a.end))
+    cuts = {0, len(text), *markers, *(m + 1 for m in markers)}
+    for start, end in notes:
+        cuts.update((start, end))
     for start, end, _ in emphasis:
         cuts.update((start, end))
-    cuts.update(markers)
-    cuts.update(m + 1 for m in markers)
     bounds = sorted(c for c in cuts if 0 <= c <= len(text))
     spans = []
     for lo, hi in zip(bounds, bounds[1:], strict=False):
@@ -99,68 +119,73 @@ def _spans(item: AnnotatedExcerpt) -> list[_Span]:
                 text=piece,
                 strong=any(s <= lo and hi <= e for s, e, t in emphasis if t == "strong"),
                 em=any(s <= lo and hi <= e for s, e, t in emphasis if t == "em"),
-                notes=tuple(
-                    n for n, a in enumerate(item.annotations, 1) if a.start <= lo and hi <= a.end
-                ),
+                notes=tuple(n for n, (s, e) in enumerate(notes, 1) if s <= lo and hi <= e),
             )
         )
-    return spans
+    closing = []
+    for i, span in enumerate(spans):
+        following = spans[i + 1].notes if i + 1 < len(spans) else ()
+        closes = tuple(n for n in span.notes if n not in following)
+        closing.append(_Span(span.text, span.strong, span.em, span.notes, closes))
+    return closing
 
 
-def _span_html(span: _Span, closes: tuple[int, ...]) -> str:
-    out = html.escape(span.text, quote=False)
-    if span.em:
-        out = f"<em>{out}</em>"
-    if span.strong:
-        out = f"<strong>{out}</strong>"
-    if span.notes:
-        out = f"<mark>{out}</mark>"
-    refs = "".join(f'<sup class="course-note-ref">[{n}]</sup>' for n in closes)
-    return out + refs
+def _annotated_spans(item: AnnotatedExcerpt) -> list[_Span]:
+    return _spans(item.excerpt.text, tuple((a.start, a.end) for a in item.annotations))
 
 
 def quotation_html(item: AnnotatedExcerpt) -> str:
     """The excerpt's text as inline HTML, annotated spans marked and numbered."""
-    spans = _spans(item)
-    parts = []
-    for i, span in enumerate(spans):
-        following = spans[i + 1].notes if i + 1 < len(spans) else ()
-        closes = tuple(n for n in span.notes if n not in following)
-        parts.append(_span_html(span, closes))
-    return "".join(parts)
+    macro = _templates().get_template("macros.html").module.quotation
+    return str(macro(_annotated_spans(item)))
 
 
-def _source_label(source_id: str) -> str:
+@dataclass(frozen=True)
+class _Work:
+    author: str
+    short_title: str
+    title: str
+    date: str
+
+
+def _work(source_id: str) -> _Work:
+    """How a reader names a source: first author, title before any colon, date."""
     source = load_table("sources").set_index("id").loc[source_id]
-    author = source["author_or_compiler"].split(";")[0]
-    return (
-        f"{html.escape(author)}, "
-        f"<cite>{html.escape(source['title'])}</cite> ({html.escape(str(source['date']))})"
+    title = str(source["title"])
+    return _Work(
+        author=str(source["author_or_compiler"]).split(";")[0],
+        short_title=re.split(r"[:(]", title, maxsplit=1)[0].strip(),
+        title=title,
+        date=str(source["date"]),
     )
 
 
-#: Notes of claim-only annotations that merely restate the link ("Claim c04: misleading.");
-#: the claim's own verdict and record are shown instead.
-_LINK_LABEL = re.compile(r"^Claim c\d+: [a-z ]+\.$")
+def _section(source_id: str, paragraph: int) -> str:
+    rows = load_table("source_paragraphs")
+    match = rows[(rows["source_id"] == source_id) & (rows["paragraph"] == paragraph)]
+    return "" if match.empty or pd.isna(match.iloc[0]["section"]) else str(match.iloc[0]["section"])
 
 
-def _annotation_item(number: int, annotation) -> str:
-    parts = [f"<q>{html.escape(annotation.text)}</q>"]
-    if annotation.device_name:
-        definition = html.escape(annotation.device_definition)
-        parts.append(
-            f"<strong>{html.escape(annotation.device_name)}</strong>"
-            f' <span class="course-device-definition">({definition})</span>'
-        )
-    if not _LINK_LABEL.match(annotation.note):
-        parts.append(html.escape(annotation.note))
+def paragraph_anchor(source_id: str, paragraph: int) -> str:
+    """The id of a paragraph on the appendix page of source texts."""
+    return f"{source_id}-p{paragraph}"
+
+
+def _annotation_view(annotation) -> dict:
+    record = None
     if annotation.claim_id:
         record = load_table("claims").set_index("id").loc[annotation.claim_id, "record"]
-        parts.append(
-            f"Claim {html.escape(annotation.claim_id)}, verdict "
-            f"<em>{html.escape(annotation.verdict)}</em>: {html.escape(record)}"
-        )
-    return f'<li value="{number}">' + " — ".join(parts) + "</li>"
+    return {
+        "id": annotation.id,
+        "text": displayed_text(annotation.text),
+        "device_name": annotation.device_name,
+        "device_definition": annotation.device_definition,
+        "note": annotation.note,
+        "note_shown": not _LINK_LABEL.match(annotation.note),
+        "claim_id": annotation.claim_id,
+        "verdict": annotation.verdict,
+        "record": record,
+    }
 
 
 def excerpt_html(excerpt_id: str, annotations: bool = True) -> str:
@@ -169,23 +194,15 @@ def excerpt_html(excerpt_id: str, annotations: bool = True) -> str:
     if not annotations:
         item = AnnotatedExcerpt(excerpt=item.excerpt, annotations=())
     excerpt = item.excerpt
-    provenance = (
-        f"{_source_label(excerpt.source_id)}; paragraph {excerpt.paragraph}, "
-        f"characters {excerpt.start}–{excerpt.end} of the source file. "
-        f"{html.escape(excerpt.context)}"
-    )
-    notes = ""
-    if item.annotations:
-        listing = "".join(_annotation_item(n, a) for n, a in enumerate(item.annotations, 1))
-        notes = (
-            f"<details><summary>Show the {len(item.annotations)} annotation"
-            f"{'s' if len(item.annotations) != 1 else ''}</summary><ol>{listing}</ol></details>"
-        )
-    return (
-        f'{EXCERPT_CSS}<figure class="course-excerpt" id="excerpt-{excerpt.id}" '
-        f'data-excerpt-id="{excerpt.id}">'
-        f'<blockquote><p class="course-quotation">{quotation_html(item)}</p></blockquote>'
-        f"<figcaption>{provenance}</figcaption>{notes}</figure>"
+    return _render(
+        "excerpt.html",
+        excerpt=excerpt,
+        work=_work(excerpt.source_id),
+        section=_section(excerpt.source_id, excerpt.paragraph),
+        spans=_annotated_spans(item),
+        annotations=[_annotation_view(a) for a in item.annotations],
+        appendix_url=APPENDIX_URL,
+        anchor=paragraph_anchor(excerpt.source_id, excerpt.paragraph),
     )
 
 
@@ -205,14 +222,7 @@ def sourcing_card_html(source_id: str) -> str:
         ("Intended audience", source["audience"]),
         ("Purpose", source["purpose"]),
     ]
-    items = "".join(
-        f"<dt>{html.escape(label)}</dt><dd>{html.escape(str(value))}</dd>" for label, value in rows
-    )
-    return (
-        f'{EXCERPT_CSS}<section class="course-source-card" data-source-id="{source_id}" '
-        f'aria-label="Sourcing card: {html.escape(source["title"])}">'
-        f"<p><strong><cite>{html.escape(source['title'])}</cite></strong></p><dl>{items}</dl></section>"
-    )
+    return _render("sourcing_card.html", source_id=source_id, title=source["title"], rows=rows)
 
 
 def show_sourcing_card(source_id: str) -> None:
@@ -221,7 +231,7 @@ def show_sourcing_card(source_id: str) -> None:
 
 
 def claims_table_html(claim_ids: list[str]) -> str:
-    """The listed claims as a table: claim, verdict, what the record shows, works checked."""
+    """The listed claims as a table: claim, verdict badge, what the record shows, works."""
     claims = load_table("claims").set_index("id")
     unknown = [c for c in claim_ids if c not in claims.index]
     if unknown:
@@ -231,27 +241,57 @@ def claims_table_html(claim_ids: list[str]) -> str:
     for claim_id in claim_ids:
         claim = claims.loc[claim_id]
         keys = split_keys(None if pd.isna(claim["citations"]) else claim["citations"])
-        works = "; ".join(short_reference(k, bib) for k in keys)
-        status = (
-            f"checked at the source: {claim['locator']}" if claim["verified"]
-            else "not checked at the source"
-        )
         rows.append(
-            f'<tr data-claim-id="{claim_id}"><th scope="row">{claim_id}</th>'
-            f"<td>{html.escape(claim['claim'])}</td><td>{html.escape(claim['verdict'])}</td>"
-            f"<td>{html.escape(claim['record'])}</td>"
-            f"<td>{html.escape(works) or '—'} ({html.escape(status)})</td></tr>"
+            {
+                "id": claim_id,
+                "claim": claim["claim"],
+                "verdict": claim["verdict"],
+                "record": claim["record"],
+                "works": "; ".join(short_reference(k, bib) for k in keys),
+                "status": _source_check(claim),
+            }
         )
-    return (
-        f'{EXCERPT_CSS}<table class="course-claims">'
-        "<caption>Claims checked against the record</caption>"
-        '<thead><tr><th scope="col">Id</th><th scope="col">Claim</th>'
-        '<th scope="col">Verdict</th><th scope="col">What the record shows</th>'
-        '<th scope="col">Works</th></tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
+    return _render("claims_table.html", rows=rows)
+
+
+def _source_check(claim: pd.Series) -> str:
+    """Whether a claim's verdict was checked in the cited work, and where."""
+    if not claim["verified"]:
+        return "not checked at the source"
+    locator = claim.get("locator")
+    return "checked at the source" + ("" if pd.isna(locator) else f": {locator}")
 
 
 def show_claims(claim_ids: list[str]) -> None:
     """Display a table of claims with their verdicts; several calls in one cell each show."""
     display(HTML(claims_table_html(claim_ids)))
+
+
+def source_text_html(source_id: str) -> str:
+    """The quoted paragraphs of a source in order, each with its anchor, gaps marked."""
+    rows = load_table("source_paragraphs")
+    rows = rows[rows["source_id"] == source_id].sort_values("paragraph")
+    paragraphs, previous, section = [], None, None
+    for row in rows.itertuples(index=False):
+        index = int(row.paragraph)
+        this_section = "" if pd.isna(row.section) else str(row.section)
+        text = str(row.text).replace("<i>", "*").replace("</i>", "*").strip()
+        paragraphs.append(
+            {
+                "index": index,
+                "anchor": paragraph_anchor(source_id, index),
+                "gap": previous is not None and index != previous + 1,
+                "section": this_section,
+                "section_starts": bool(this_section) and this_section != section,
+                "spans": _spans(text),
+            }
+        )
+        previous, section = index, this_section
+    return _render(
+        "source_text.html", source_id=source_id, title=_work(source_id).title, paragraphs=paragraphs
+    )
+
+
+def show_source_text(source_id: str) -> None:
+    """Display the quoted paragraphs of a source (the appendix of source texts)."""
+    display(HTML(source_text_html(source_id)))

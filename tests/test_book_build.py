@@ -64,8 +64,9 @@ def test_network_namespace_really_has_no_route_out():
 
 def mini_book(root: Path, cell_source: str) -> Path:
     """A two-page copy of the book whose chapter runs ``cell_source``."""
-    for name in ("_config.yml", "references.bib"):
+    for name in ("_config.yml", "references.bib", "images/favicon.svg"):
         if (COURSE_ROOT / name).exists():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(COURSE_ROOT / name, root / name)
     link_book_folders(root)  # the config's extensions read web/ and data/ beside it
     (root / "_toc.yml").write_text(

@@ -237,11 +237,11 @@ def test_chapter7_figure_sets_each_post_figure_against_its_published_range(monke
 # --------------------------------------------------------------------------- built HTML
 
 EXCERPT_FIGURE = re.compile(
-    r'<figure class="course-excerpt" id="excerpt-[^"]+" data-excerpt-id="([^"]+)">'
-    r'<blockquote><p class="course-quotation">(.*?)</p></blockquote>',
+    r'<figure class="course-block course-excerpt" id="excerpt-[^"]+" data-excerpt-id="([^"]+)"'
+    r'[^>]*>\s*<blockquote><p class="course-quotation">(.*?)</p></blockquote>',
     re.S,
 )
-NOTE_REFS = re.compile(r'<sup class="course-note-ref">\[\d+\]</sup>')
+NOTE_REFS = re.compile(r'<sup class="course-note-ref" aria-hidden="true">\[\d+\]</sup>')
 
 
 def page_html(html_dir: Path, page: str) -> str:
@@ -322,6 +322,63 @@ def test_chapter_quiz_renders_without_kernel(html_dir, page):
 def test_toc_lists_the_chapters_in_order():
     assert CHAPTERS == sorted(CHAPTERS)
     assert yaml.safe_load((COURSE_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ notebooks in JupyterLab
+
+#: Tags that hide or fold a cell's code in the book.
+HIDDEN = {"hide-input", "remove-input", "remove-cell"}
+#: Cells this long are set-up or plotting code, folded for readers.
+SHORT_CELL = 3
+
+
+def book_notebooks() -> list[Path]:
+    """Every page of the book that is a notebook (a MyST file with a jupytext header)."""
+    pages = sorted((COURSE_ROOT / "chapters").glob("*.md"))
+    return [p for p in pages if p.read_text(encoding="utf-8").startswith("---\njupytext:")]
+
+
+@pytest.mark.parametrize("page", chapter_pages())
+def test_setup_and_plotting_code_is_hidden_or_folded(page):
+    import jupytext
+
+    notebook = jupytext.read(COURSE_ROOT / f"{page}.md")
+    shown = []
+    for cell in notebook.cells:
+        if cell.cell_type != "code" or HIDDEN & set(cell.metadata.get("tags", [])):
+            continue
+        long = len(cell.source.splitlines()) > SHORT_CELL
+        if long or "figure" in cell.metadata.get("mystnb", {}):
+            shown.append(cell.source.splitlines()[0])
+    assert shown == [], f"{page}: fold these cells with tags: [hide-input]"
+
+
+@pytest.mark.parametrize("path", book_notebooks(), ids=lambda p: p.stem)
+def test_running_and_saving_in_jupyterlab_does_not_rewrite_the_file(path):
+    """Read as JupyterLab's jupytext does, run (outputs, counts, metadata), save, compare."""
+    import nbformat
+    from jupytext import reads, writes
+    from jupytext.config import find_jupytext_configuration_file, load_jupytext_configuration_file
+
+    config_file = find_jupytext_configuration_file(str(path.parent))
+    assert config_file and Path(config_file).name == "jupytext.toml"
+    config = load_jupytext_configuration_file(config_file)
+    text = path.read_text(encoding="utf-8")
+    notebook = reads(text, fmt="md:myst")
+    # What a run and a save in JupyterLab add to the notebook.
+    notebook.metadata["language_info"] = {"name": "python", "version": "3.11.2"}
+    notebook.metadata.setdefault("jupytext", {}).setdefault("text_representation", {})[
+        "jupytext_version"
+    ] = "1.19.6"
+    for count, cell in enumerate(notebook.cells, 1):
+        cell.metadata["jp-MarkdownHeadingCollapsed"] = False
+        if cell.cell_type == "code":
+            cell.execution_count = count
+            cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ran\n")]
+            cell.metadata["execution"] = {"iopub.status.busy": "2026-01-01T00:00:00Z"}
+            cell.metadata["scrolled"] = True
+    saved = writes(notebook, fmt="md:myst", config=config)
+    assert saved == text
 
 
 def reader_text(page: str) -> str:

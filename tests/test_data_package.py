@@ -512,3 +512,86 @@ def test_module_entry_point_validates(capsys):
 def test_chapter_ids_in_excerpts_use_expected_pattern():
     for ex_id in data.load_table("excerpts")["id"]:
         assert re.fullmatch(r"t[123]-[a-z0-9]+(-[a-z0-9]+)*", ex_id)
+
+
+# ------------------------------------------------------------ bad data stops the build
+
+CODED_FIELDS = [
+    ("claims", "verdict"),
+    ("devices", "id"),
+    ("excerpts", "chapter"),
+    ("sources", "genre"),
+    ("timeline", "precision"),
+]
+
+
+@pytest.mark.parametrize(("table", "field"), CODED_FIELDS)
+def test_coded_fields_are_enumerations_in_the_schema(table, field):
+    allowed = data.field_enum(table, field)
+    assert allowed and len(set(allowed)) == len(allowed)
+    assert set(data.load_table(table)[field].dropna()) <= set(allowed)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "explanation"),
+    [("flase", "'flase' is not one of the allowed values"), ("", "empty, but a value is required")],
+    ids=["misspelt", "missing"],
+)
+def test_bad_verdict_is_one_clear_line(pkg, verdict, explanation):
+    row = _set_cell(pkg / "claims.csv", 1, "verdict", verdict)
+    with pytest.raises(data.DataPackageError) as info:
+        data.validate_package(pkg)
+    assert info.value.problems == [
+        f"claims.csv row {row}, field 'verdict': constraint-error: "
+        + explanation
+        + ("" if verdict == "" else f" {data.field_enum('claims', 'verdict')}")
+    ]
+
+
+@pytest.mark.parametrize("verdict", ["flase", ""], ids=["misspelt", "missing"])
+def test_book_build_stops_before_sphinx_on_a_bad_verdict(pkg, verdict):
+    import subprocess
+    import sys
+
+    row = _set_cell(pkg / "claims.csv", 2, "verdict", verdict)
+    book = pkg.parent
+    result = subprocess.run(
+        [sys.executable, "-m", "solidarity_course.book", "--source", str(book),
+         "--output", str(book / "out")],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode != 0
+    problems = [line for line in result.stderr.splitlines() if "claims.csv" in line]
+    assert len(problems) == 1, result.stderr
+    assert problems[0].startswith(f"data/claims.csv row {row}, field 'verdict': ")
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (book / "out" / "_build").exists()  # Sphinx never started
+
+
+def test_source_paragraphs_table_is_what_the_seeds_give():
+    from solidarity_course.source_texts import quoted_paragraphs
+
+    if not SEEDS_DIR.is_dir():
+        pytest.skip(f"seed texts not available at {SEEDS_DIR}")
+    table = data.load_table("source_paragraphs")
+    rows = quoted_paragraphs(DATA_DIR, SEEDS_DIR)
+    assert len(table) == len(rows)
+    assert list(table["text"]) == [r["text"] for r in rows]
+    assert {"Introduction", "Chapter One"} <= set(table["section"].dropna())
+
+
+@needs_seeds
+def test_seed_check_catches_an_edited_source_paragraph(pkg):
+    _set_cell(pkg / "source_paragraphs.csv", 0, "text", "Words the source never printed.")
+    with pytest.raises(data.DataPackageError) as info:
+        data.validate_package(pkg, seeds_dir=SEEDS_DIR)
+    assert "source_paragraphs.csv row 2, field 'text': differs from" in str(info.value)
+
+
+def test_every_excerpt_paragraph_is_in_the_appendix_table(pkg):
+    fields, rows = _rows(pkg / "source_paragraphs.csv")
+    with (pkg / "source_paragraphs.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows[1:])
+    assert "is not in source_paragraphs.csv" in _problems(pkg)

@@ -5,7 +5,9 @@ Modules, one job each (each is also an extension of its own):
 - ``notebook_download``: offers each executed page as a ``.ipynb`` download;
 - ``quiz``: the ``{quiz}`` directive (self-check quizzes from the bank, no kernel);
 - ``offline_assets``: serves the browser assets from ``_static`` (npm, ``web/``), never a CDN;
-- ``accessibility``: fixes what axe-core finds in the theme's pages.
+- ``accessibility``: fixes what axe-core finds in the theme's pages;
+- ``reader``: the chrome as a reader meets it (one course style sheet per page, one
+  search box, search results that land on the match).
 
 Files shared by the modules (:func:`use_templates`, :func:`use_static` register them once):
 
@@ -44,6 +46,7 @@ EXTENSIONS = (
     "solidarity_course.sphinx.quiz",
     "solidarity_course.sphinx.offline_assets",
     "solidarity_course.sphinx.accessibility",
+    "solidarity_course.sphinx.reader",
 )
 
 
