@@ -18,7 +18,8 @@ from collections.abc import Iterable
 
 import ipywidgets as w
 
-from .html import display_order
+from .html import display_order, render_html
+from .kernel_free import KernelFreeView
 from .model import (
     PARTIAL_CREDIT_RULES,
     Matching,
@@ -30,14 +31,15 @@ from .model import (
     SingleChoice,
     SpotDevice,
 )
-from .scoring import feedback, score_answer
+from .scoring import feedback, score_answer, score_line
 
 
 def md_to_html(text: str) -> str:
-    """MyST-ish markdown to HTML for widgets ({cite}`key` shown as [key])."""
+    """MyST-ish markdown to HTML for widgets ({cite}`key` shown as [key], {term}s as text)."""
     from markdown_it import MarkdownIt
 
     text = re.sub(r"\{cite(?::\w+)?\}`([^`]*)`", r"[\1]", text)
+    text = re.sub(r"\{term\}`([^`<]*?)\s*(?:<[^>`]*>)?`", r"\1", text)
     return MarkdownIt("commonmark", {"html": False}).render(text)
 
 
@@ -58,14 +60,20 @@ class OrderingBox(w.VBox):
     def order(self, ids: list[str]) -> None:
         self._order = list(ids)
         rows = []
+        last = len(self._order) - 1
         for pos, iid in enumerate(self._order):
+            # The first item cannot go up nor the last down: those buttons are disabled.
             up = w.Button(description="↑ Up", tooltip=f"Move up: {self._texts[iid]}",
-                          layout=w.Layout(width="auto"))
+                          disabled=pos == 0, layout=w.Layout(width="auto", flex="0 0 auto"))
             down = w.Button(description="↓ Down", tooltip=f"Move down: {self._texts[iid]}",
-                            layout=w.Layout(width="auto"))
+                            disabled=pos == last, layout=w.Layout(width="auto", flex="0 0 auto"))
             up.on_click(lambda _b, p=pos: self.move(p, -1))
             down.on_click(lambda _b, p=pos: self.move(p, 1))
-            rows.append(w.HBox([w.Label(f"{pos + 1}. {self._texts[iid]}"), up, down]))
+            # HTML, not Label: the item's full text wraps instead of being cut off.
+            text = w.HTML(f"{pos + 1}. {html.escape(self._texts[iid])}",
+                          layout=w.Layout(flex="1 1 16em", min_width="0"))
+            rows.append(w.HBox([text, up, down], layout=w.Layout(flex_flow="row wrap",
+                                                                  align_items="baseline")))
         self.children = rows
 
     def move(self, pos: int, delta: int) -> None:
@@ -126,10 +134,13 @@ class QuestionWidget(w.VBox):
             return w.VBox(list(self.inputs.values()))
         if isinstance(q, Matching):
             choices = [("— choose —", None)] + [(o.text, o.id) for o in q.options]
-            self.inputs = {i.id: w.Dropdown(options=choices, value=None, description=i.text,
-                                            style={"description_width": "initial"})
+            self.inputs = {i.id: w.Dropdown(options=choices, value=None,
+                                            layout=w.Layout(width="max-content"))
                            for i in q.items}
-            return w.VBox(list(self.inputs.values()))
+            # The item's full text above its dropdown (a description would be cut off).
+            return w.VBox([
+                w.VBox([w.HTML(md_to_html(i.text)), self.inputs[i.id]]) for i in q.items
+            ])
         if isinstance(q, Ordering):
             self.inputs = OrderingBox(q)
             return self.inputs
@@ -193,12 +204,17 @@ class QuestionWidget(w.VBox):
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", self.feedback.value)).strip()
 
 
-class ChapterQuiz(w.VBox):
-    """Self-check questions (a chapter's, or given ones) with a running score and reset."""
+class ChapterQuiz(KernelFreeView, w.VBox):
+    """Self-check questions (a chapter's, or given ones) with a running score and reset.
+
+    ``intro_html`` (trusted markup, e.g. an annotated excerpt) is shown first.
+    Displayed, it also carries its kernel-free HTML (see :mod:`.kernel_free`).
+    """
 
     def __init__(self, chapter: str | None = None, questions: Iterable[Question] | None = None,
-                 bank=None):
+                 bank=None, intro_html: str = ""):
         super().__init__()
+        self.intro_html = intro_html
         if questions is None:
             from .bank import load_bank
             from .devices import default_data
@@ -214,7 +230,8 @@ class ChapterQuiz(w.VBox):
         self.score_label = w.HTML()
         self.reset_button = w.Button(description="Reset quiz", icon="undo")
         self.reset_button.on_click(lambda _b: self.reset())
-        self.children = [*self.questions, w.HBox([self.score_label, self.reset_button])]
+        intro = [w.HTML(intro_html)] if intro_html else []
+        self.children = [*intro, *self.questions, w.HBox([self.score_label, self.reset_button])]
         self._update()
 
     @property
@@ -227,7 +244,11 @@ class ChapterQuiz(w.VBox):
         return sum((qw.score or 0) * qw.question.points for qw in self.questions)
 
     def _update(self) -> None:
-        self.score_label.value = f"<b>Score: {round(self.score, 2):g} / {self.total:g}</b>"
+        self.score_label.value = f"<b>{score_line(self.score, self.total)}</b>"
+
+    def static_html(self) -> str:
+        """The quiz as the book shows it, checked in the browser (no kernel)."""
+        return self.intro_html + render_html(qw.question for qw in self.questions)
 
     def reset(self) -> None:
         """Reset every question and the running score."""
