@@ -74,7 +74,8 @@ def test_unanswered_items_are_not_revealed():
     claims = load_table("claims").set_index("id")
     exercise = VerdictMatcher(["c01", "c04", "c05"])
     widget = exercise.questions[0]
-    wrong = next(o.id for o in widget.question.options if o.id != slug(claims.loc["c01", "verdict"]))
+    key = slug(claims.loc["c01", "verdict"])
+    wrong = next(o.id for o in widget.question.options if o.id != key)
     widget.inputs["c01"].value = wrong
     widget.check()
     text = widget.feedback_text
