@@ -195,3 +195,49 @@ def test_quiz_prompts_are_in_body_size_type(october):
                       el => getComputedStyle(el).fontSize)]""")
     body, prompts = sizes[0], sizes[1:]
     assert prompts and set(prompts) == {body}
+
+
+def test_the_inert_control_check_catches_a_dead_button(chromium):  # noqa: F811
+    """The check above can fail: a button that changes nothing is reported."""
+    page = chromium.new_page()
+    page.set_content(
+        '<article class="bd-article"><p id="p">before</p>'
+        '<button id="dead">Dead</button>'
+        "<button onclick=\"document.getElementById('p').textContent='after'\">Live</button>"
+        "<button hidden>Hidden</button><button disabled>Off</button></article>")
+    clicked, inert = inert_controls(page)
+    assert clicked == 2 and len(inert) == 1 and inert[0].startswith("'Dead'")
+    page.close()
+
+
+# ------------------------------------------------------- the chapters as notebooks
+def executed_notebooks(html_dir) -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text("utf-8"))
+            for p in sorted((html_dir / "_sources" / "chapters").glob("*.ipynb"))}
+
+
+def test_each_chapter_notebook_shows_its_quiz_as_widgets(html_dir):
+    """The {quiz} directive renders nothing in JupyterLab: a code cell (removed from the
+    page) shows the same quiz there as widgets."""
+    notebooks = executed_notebooks(html_dir)
+    chapters = [name for name in notebooks if name[:2].isdigit()]
+    assert len(chapters) >= 7
+    for name in chapters:
+        cells = [c for c in notebooks[name]["cells"]
+                 if c["cell_type"] == "code" and f'ChapterQuiz("{name}")' in "".join(c["source"])]
+        assert len(cells) == 1, name
+        assert "remove-cell" in cells[0]["metadata"].get("tags", []), name
+        data = cells[0]["outputs"][0]["data"]
+        assert "application/vnd.jupyter.widget-view+json" in data, name
+        assert '<section class="scq"' in "".join(data["text/html"]), name
+
+
+def test_executed_notebooks_carry_no_kernel_warning(html_dir):
+    """No stderr of the kernel (e.g. "Kernel is running over TCP without encryption")."""
+    found = {}
+    for name, notebook in executed_notebooks(html_dir).items():
+        streams = [o for c in notebook["cells"] if c["cell_type"] == "code"
+                   for o in c.get("outputs", []) if o.get("name") == "stderr"]
+        if streams or "without encryption" in json.dumps(notebook):
+            found[name] = ["".join(o["text"])[:120] for o in streams]
+    assert found == {}
