@@ -5,6 +5,8 @@ In a notebook::
     from solidarity_course.quiz.widgets import ChapterQuiz
     ChapterQuiz("01-reading-sources")            # self-check questions of a chapter
 
+Displayed, a quiz also carries its kernel-free HTML (:mod:`.kernel_free`):
+JupyterLab shows the widgets, the book the same quiz checked in the browser.
 Every question widget exposes ``response`` (the same format as
 :func:`.scoring.score_answer` takes), ``check()`` and ``reset()``, so tests
 can drive it without a browser by setting the input widgets' values.
