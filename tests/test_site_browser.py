@@ -73,11 +73,12 @@ def test_explorer_slider_works_with_the_keyboard_and_no_kernel(site_url, chromiu
     page, recorder = open_page(chromium, site_url + CHAPTER)
     slider = page.locator(".scx-explorer input[type=range]")
     readout = page.locator(".scx-explorer output")
-    assert readout.inner_text() == "1944" and page.locator(".scx-panel:visible").count() == 1
+    first = page.locator(".scx-panel").first.get_attribute("data-label")  # the earliest year
+    assert readout.inner_text() == first and page.locator(".scx-panel:visible").count() == 1
     rows_before = page.locator(".scx-panel:visible tbody tr").count()
     slider.focus()
     page.keyboard.press("ArrowRight")
-    assert readout.inner_text() != "1944"
+    assert readout.inner_text() != first
     assert slider.get_attribute("aria-valuetext") == readout.inner_text()
     assert page.locator(".scx-panel:visible").count() == 1
     assert page.locator(".scx-panel:visible tbody tr").count() < rows_before
