@@ -13,8 +13,7 @@ UV_VERSION := 0.13.9
 # (iproute2) to build the book in a network namespace with no network.
 APT_PACKAGES := chromium iproute2 bubblewrap
 PORT ?= 8000
-# Browser assets the built book serves itself (require.js, the widget manager,
-# MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
+# Browser assets the built book serves itself (MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
 
 .PHONY: help setup system book serve test lint bench lock clean
