@@ -28,7 +28,7 @@ class KernelFreeView:
         raise NotImplementedError
 
     def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs)  # type: ignore[misc]
+        data = super()._repr_mimebundle_(**kwargs)
         data["text/html"] = self.static_html()
         return data
 
