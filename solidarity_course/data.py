@@ -19,6 +19,7 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -155,6 +156,12 @@ def load_table(name: str, path: Path | str = DATA_DIR) -> pd.DataFrame:
     CSVs); a copy is returned so callers may modify it freely.
     """
     return _load(name, _descriptor_path(path).resolve()).copy()
+
+
+def table_records(name: str, path: Path | str = DATA_DIR) -> list[dict[str, Any]]:
+    """Rows of table *name* as dicts of plain Python values; empty cells are ``None``."""
+    frame = _load(name, _descriptor_path(path).resolve())
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def load_package(path: Path | str = DATA_DIR) -> dict[str, pd.DataFrame]:

@@ -94,10 +94,10 @@ def test_exercises_carry_their_kernel_free_html():
 
 def test_item_text_is_shown_literally():
     """Data are not markup: asterisks, brackets and angle brackets stay as written."""
-    from solidarity_course.quiz.html import default_markdown
+    from solidarity_course.quiz.presentation import markdown_to_html
 
     text = "A *starred* claim [with] <b>tags</b> & 1. numbers"
-    assert default_markdown(md_literal(text), True) == (
+    assert markdown_to_html(md_literal(text), True) == (
         "A *starred* claim [with] &lt;b&gt;tags&lt;/b&gt; &amp; 1. numbers")
 
 

@@ -10,7 +10,11 @@ import pytest
 from browser_support import html_pages
 from sphinx.errors import ConfigError
 
-from solidarity_course import sphinx_offline_assets as assets
+from solidarity_course.paths import COURSE_ROOT
+from solidarity_course.sphinx import offline_assets as assets
+
+#: Where the course's book keeps its npm packages (the extension's default).
+NODE_MODULES = COURSE_ROOT / assets.NODE_MODULES
 
 #: (tag, attribute) pairs whose URL the browser fetches by itself.
 FETCHED = {("script", "src"), ("link", "href"), ("img", "src"), ("source", "src"),
@@ -34,19 +38,25 @@ class FetchedUrls(HTMLParser):
                 self.urls.append(value)
 
 
-def test_missing_npm_assets_stop_the_build_with_a_clear_message(tmp_path, monkeypatch):
-    monkeypatch.setattr(assets, "NODE_MODULES", tmp_path / "node_modules")
-    config = SimpleNamespace(mathjax_path="")
+def _config(**values):
+    return SimpleNamespace(offline_assets_node_modules=assets.NODE_MODULES, **values)
+
+
+def test_missing_npm_assets_stop_the_build_with_a_clear_message(tmp_path):
+    """The packages are looked for beside the book (app.confdir), not beside the code."""
+    book = SimpleNamespace(confdir=str(tmp_path))
+    config = _config(mathjax_path="")
     with pytest.raises(ConfigError) as raised:
-        assets.check_and_configure(None, config)
+        assets.check_and_configure(book, config)
     message = str(raised.value)
     assert "tex-chtml.js" in message
     assert "make setup" in message and "npm ci --prefix web" in message
+    assert str(tmp_path / "web" / "node_modules") in message
 
 
 def test_installed_assets_replace_the_cdn_defaults():
-    config = SimpleNamespace(mathjax_path="")
-    assets.check_and_configure(None, config)
+    config = _config(mathjax_path="")
+    assets.check_and_configure(SimpleNamespace(confdir=str(COURSE_ROOT)), config)
     assert config.mathjax_path == "offline/mathjax/tex-chtml.js"
 
 
@@ -91,13 +101,13 @@ def test_no_page_loads_a_widget_manager_or_widget_state(html_dir):
 
 def test_offline_copies_match_the_installed_npm_packages(html_dir):
     for asset in assets.ASSETS:
-        for source, relative in assets.asset_files(asset):
+        for source, relative in assets.asset_files(asset, NODE_MODULES):
             copy = html_dir / "_static" / assets.OFFLINE_DIR / asset.target / relative
             assert copy.read_bytes() == source.read_bytes(), copy
 
 
 def test_no_page_loads_the_theme_fontawesome_script(html_dir):
-    # sphinx_page_weight's template override drops it; the theme's other scripts stay.
+    # The template override of solidarity_course.sphinx drops it; the theme's other scripts stay.
     for page in html_pages(html_dir):
         parser = FetchedUrls()
         parser.feed((html_dir / page).read_text(encoding="utf-8"))
@@ -113,7 +123,7 @@ def test_figures_are_reencoded_as_smaller_palette_pngs(tmp_path):
     import matplotlib.pyplot as plt
     from PIL import Image
 
-    from solidarity_course.sphinx_page_weight import palette_png
+    from solidarity_course.sphinx.figures import palette_png
 
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.barh(["Manichaean enemy", "Ridicule", "Teleology"], [3, 1, 4], color="#0072B2")

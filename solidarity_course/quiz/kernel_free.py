@@ -8,14 +8,18 @@ page shows the HTML, which ``static/solidarity_quiz.js`` brings to life with
 the same scoring and feedback as the widgets (mirrored and tested against
 :mod:`.scoring`). The page then needs no widget manager and no kernel.
 
-:func:`explorer_html` is the kernel-free form of a control that selects one of
+:func:`quiz_html` is the kernel-free form of a quiz or exercise, and
+:func:`explorer_html` the kernel-free form of a control that selects one of
 several precomputed views (a dropdown or a slider over a few values).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+
+from .html import render_html
+from .model import Question
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -31,6 +35,11 @@ class KernelFreeView:
         data = super()._repr_mimebundle_(**kwargs)
         data["text/html"] = self.static_html()
         return data
+
+
+def quiz_html(questions: Iterable[Question], intro_html: str = "") -> str:
+    """Questions as the book shows them (``intro_html``, trusted markup, first)."""
+    return intro_html + render_html(questions)
 
 
 def explorer_html(
