@@ -15,8 +15,8 @@ APT_PACKAGES := chromium iproute2 bubblewrap
 PORT ?= 8000
 # Submissions per grading benchmark in 'make bench' (enough for a stable ratio on 2 cores).
 BENCH_STUDENTS ?= 40
-# Browser assets the built book serves itself (require.js, the widget manager,
-# MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
+# Browser assets the built book serves itself (MathJax) and axe-core for the
+# accessibility tests: pinned in web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
 
 .PHONY: help setup system book serve test lint bench lock clean class-notebooks

@@ -8,8 +8,9 @@ Requests to any other host are blocked and counted, and should be zero.
 
 Two servers are measured: ``gzip`` (text compressed, as GitHub Pages and most
 static hosts send it) and ``plain`` (files as they are, like ``python -m
-http.server``). The largest chapter page is reported against the target of
-at most 1.5 MB with all scripts and images.
+http.server``). The largest chapter page is reported against the targets for
+everything it loads, cold: at most 0.5 MB gzip-compressed and 1.5 MB
+uncompressed (:data:`TARGET_BYTES`).
 
 Usage: python bench/page_weight.py [--html _build/html] [--mode gzip|plain|both]
 (without a built book at --html, the book is built into a temporary folder).
@@ -31,7 +32,8 @@ from solidarity_course.serve import serve_in_thread
 sys.path.insert(0, str(COURSE_ROOT / "tests"))
 from browser_support import RequestRecorder, html_pages, launch_chromium, skip_reason  # noqa: E402
 
-TARGET_BYTES = 1_500_000
+#: Issue 15: the largest chapter page, all it loads, cold, per serving mode.
+TARGET_BYTES = {"gzip": 500_000, "plain": 1_500_000}
 
 
 def measure_page(browser, url: str) -> dict:
@@ -72,10 +74,12 @@ def report(mode: str, results: dict[str, dict]) -> None:
         )
     chapters = {p: r for p, r in results.items() if p.startswith("chapters/")} or results
     page, r = max(chapters.items(), key=lambda item: item[1]["bytes"])
-    verdict = "within" if r["bytes"] <= TARGET_BYTES else "OVER"
+    target = TARGET_BYTES[mode]
+    verdict = "within" if r["bytes"] <= target else "OVER"
     print(
-        f"largest chapter page: {page}: {r['bytes'] / 1e6:.2f} MB in {r['requests']} requests, "
-        f"load {r['load_s']:.3f} s -> {verdict} the {TARGET_BYTES / 1e6:.1f} MB target"
+        f"largest chapter page ({mode}): {page}: {r['bytes'] / 1e6:.2f} MB in "
+        f"{r['requests']} requests, load {r['load_s']:.3f} s -> {verdict} the "
+        f"{target / 1e6:.1f} MB target"
     )
 
 

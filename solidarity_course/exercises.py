@@ -1,129 +1,112 @@
-"""Classroom exercises as ipywidgets, driven by the data package.
+"""Classroom exercises, driven by the data package and checked by the quiz engine.
 
-Two exercise kinds, each usable with any excerpt or claims in ``data/``:
+Every exercise is a question of the quiz model shown by
+:class:`~solidarity_course.quiz.widgets.ChapterQuiz`, so it is scored by
+:mod:`solidarity_course.quiz.scoring` and gets the same verdicts, partial credit
+and running score as the self-check quizzes: live widgets in JupyterLab, the
+kernel-free HTML of :mod:`solidarity_course.quiz.kernel_free` in the book.
 
 - :class:`DeviceSpotter`: the spans of an excerpt that the course annotated are
-  numbered; the student names the framing device of each and compares their
-  choice with the annotation and its note.
-- :class:`VerdictMatcher`: the student gives each claim a verdict and compares it
-  with the course's verdict and what the record shows.
-
-Both keep a score, can be checked and reset, and expose their controls so that
-tests (and curious teachers) can set answers programmatically.
+  numbered; the student names the framing device of each (a matching question).
+- :class:`VerdictMatcher`: the student gives each claim the verdict the record
+  supports (a matching question).
+- :class:`Explorer`: not scored; a dropdown or slider selects one of several
+  precomputed views (a table, a list of examples).
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
 
 from solidarity_course.data import AnnotatedExcerpt, annotated_excerpt, field_enum, load_table
+from solidarity_course.quiz.kernel_free import KernelFreeView, explorer_html
+from solidarity_course.quiz.model import Matching
+from solidarity_course.quiz.widgets import ChapterQuiz
 from solidarity_course.render import displayed_text, quotation_html
 
-UNANSWERED = "— choose —"
+#: Markdown's ASCII punctuation that a backslash escapes (CommonMark, section 2.4).
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
 
 
-class Exercise(widgets.VBox):
-    """Common frame: items with a dropdown each, Check and Reset, a score line."""
-
-    def __init__(self, intro_html: str, items: list[tuple[str, Sequence[str]]]):
-        self.dropdowns = [
-            widgets.Dropdown(
-                options=[UNANSWERED, *options],
-                value=UNANSWERED,
-                description=f"Answer {i + 1}",
-                style={"description_width": "initial"},
-                layout=widgets.Layout(width="max-content"),
-            )
-            for i, (_, options) in enumerate(items)
-        ]
-        self.feedback = [widgets.HTML() for _ in items]
-        self.score = widgets.HTML(value="")
-        check = widgets.Button(description="Check", icon="check")
-        reset = widgets.Button(description="Reset", icon="undo")
-        check.on_click(lambda _: self.check())
-        reset.on_click(lambda _: self.reset())
-        rows = [
-            widgets.VBox([widgets.HTML(prompt), dropdown, feedback])
-            for (prompt, _), dropdown, feedback in zip(
-                items, self.dropdowns, self.feedback, strict=True
-            )
-        ]
-        super().__init__(
-            [widgets.HTML(intro_html), *rows, widgets.HBox([check, reset]), self.score]
-        )
-
-    def expected(self, index: int) -> str:
-        """The right answer for item ``index`` (a dropdown label)."""
-        raise NotImplementedError
-
-    def explanation(self, index: int) -> str:
-        """HTML shown after checking item ``index``."""
-        raise NotImplementedError
-
-    def check(self) -> int:
-        """Mark every item, show feedback and the score; return the number right."""
-        right = 0
-        for index, dropdown in enumerate(self.dropdowns):
-            expected = self.expected(index)
-            if dropdown.value == UNANSWERED:
-                verdict = "<strong>Not answered.</strong>"
-            elif dropdown.value == expected:
-                right += 1
-                verdict = "<strong>✔ Right.</strong>"
-            else:
-                verdict = (
-                    "<strong>✘ Not quite:</strong> the course's answer is "
-                    f"<em>{html.escape(expected)}</em>."
-                )
-            self.feedback[index].value = f"<p>{verdict} {self.explanation(index)}</p>"
-        self.score.value = f"<p><strong>Score: {right} of {len(self.dropdowns)}</strong></p>"
-        return right
-
-    def reset(self) -> None:
-        """Clear every answer, the feedback and the score."""
-        for dropdown, feedback in zip(self.dropdowns, self.feedback, strict=True):
-            dropdown.value = UNANSWERED
-            feedback.value = ""
-        self.score.value = ""
+def md_literal(text: str) -> str:
+    """``text`` as Markdown that renders exactly as ``text`` (data are not markup)."""
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))
 
 
-class DeviceSpotter(Exercise):
+def slug(text: str) -> str:
+    """An option id for a label: "accurate but framed" -> "accurate-but-framed"."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def matching_exercise(
+    qid: str,
+    prompt: str,
+    items: Sequence[tuple[str, str, str, str]],
+    options: Sequence[tuple[str, str]],
+) -> Matching:
+    """A self-check matching question, one point per item.
+
+    ``items``: (id, text, id of the right option, what the course says about
+    it); the course's answer and note are shown for an item answered wrongly,
+    all of them once every item is right. ``options``: (id, label).
+    """
+    labels = dict(options)
+    notes = [
+        f"[{n}] The course's answer: **{md_literal(labels[answer])}**. {md_literal(note)}"
+        for n, (_, _, answer, note) in enumerate(items, start=1)
+    ]
+    return Matching(
+        type="matching",
+        id=qid,
+        chapter="exercise",
+        objective=prompt,
+        use="self-check",
+        points=len(items),
+        partial_credit=True,
+        prompt=md_literal(prompt),
+        items=[
+            {"id": iid, "text": f"\\[{n}\\] {md_literal(text)}", "feedback": note}
+            for n, ((iid, text, _, _), note) in enumerate(zip(items, notes, strict=True), 1)
+        ],
+        options=[{"id": oid, "text": label} for oid, label in options],
+        answer={iid: answer for iid, _, answer, _ in items},
+        explanation="\n\n".join(notes),
+    )
+
+
+class DeviceSpotter(ChapterQuiz):
     """Name the framing device of each annotated span of one excerpt."""
 
     def __init__(self, excerpt_id: str):
         item = annotated_excerpt(excerpt_id)
-        self._spans = [a for a in item.annotations if a.device_id]
-        if not self._spans:
+        spans = [a for a in item.annotations if a.device_id]
+        if not spans:
             raise ValueError(f"excerpt {excerpt_id!r} has no device annotations")
-        self._devices = load_table("devices").set_index("id")
-        names = sorted(self._devices["name"])
-        items = [
-            (f"<p>[{i + 1}] “{html.escape(displayed_text(span.text))}”</p>", names)
-            for i, span in enumerate(self._spans)
-        ]
+        devices = load_table("devices").set_index("id")
+        question = matching_exercise(
+            f"devices-{slug(excerpt_id)}",
+            "Which framing device is at work in each numbered passage of the excerpt above?",
+            [
+                (
+                    span.id,
+                    f"“{displayed_text(span.text)}”",
+                    span.device_id,
+                    f"{span.note} {devices.loc[span.device_id, 'name']}: "
+                    f"{devices.loc[span.device_id, 'definition']}",
+                )
+                for span in spans
+            ],
+            sorted(((i, row["name"]) for i, row in devices.iterrows()), key=lambda o: o[1]),
+        )
         # The same markup as the book's excerpts: numbered marks, the author's emphasis.
-        marked = quotation_html(AnnotatedExcerpt(item.excerpt, tuple(self._spans)))
-        intro = (
-            "<p>Which framing device is at work in each numbered passage?</p>"
-            f"<blockquote>{marked}</blockquote>"
-        )
-        super().__init__(intro, items)
-
-    def expected(self, index: int) -> str:
-        return self._devices.loc[self._spans[index].device_id, "name"]
-
-    def explanation(self, index: int) -> str:
-        device = self._devices.loc[self._spans[index].device_id]
-        return (
-            f"{html.escape(self._spans[index].note)} "
-            f"<br><em>{html.escape(device['name'])}</em>: {html.escape(device['definition'])}"
-        )
+        marked = quotation_html(AnnotatedExcerpt(item.excerpt, tuple(spans)))
+        super().__init__(questions=[question], intro_html=f"<blockquote>{marked}</blockquote>")
 
 
-class VerdictMatcher(Exercise):
+class VerdictMatcher(ChapterQuiz):
     """Give each claim the verdict the record supports."""
 
     def __init__(self, claim_ids: Sequence[str]):
@@ -131,17 +114,51 @@ class VerdictMatcher(Exercise):
         missing = [c for c in claim_ids if c not in claims.index]
         if missing:
             raise ValueError(f"unknown claim ids: {missing}")
-        self._claims = claims.loc[list(claim_ids)]
-        verdicts = field_enum("claims", "verdict")
-        items = [
-            (f"<p>[{i + 1}] {html.escape(claim)}</p>", verdicts)
-            for i, claim in enumerate(self._claims["claim"])
-        ]
-        intro = "<p>What verdict does the historical record support for each claim?</p>"
-        super().__init__(intro, items)
+        chosen = claims.loc[list(claim_ids)]
+        question = matching_exercise(
+            "verdicts-" + "-".join(slug(c) for c in claim_ids),
+            "What verdict does the historical record support for each claim?",
+            [
+                (slug(cid), row["claim"], slug(row["verdict"]), row["record"])
+                for cid, row in chosen.iterrows()
+            ],
+            [(slug(v), v) for v in field_enum("claims", "verdict")],
+        )
+        super().__init__(questions=[question])
 
-    def expected(self, index: int) -> str:
-        return self._claims.iloc[index]["verdict"]
 
-    def explanation(self, index: int) -> str:
-        return html.escape(self._claims.iloc[index]["record"])
+class Explorer(KernelFreeView, widgets.VBox):
+    """A dropdown (or slider) that shows one of several precomputed HTML views.
+
+    ``panels`` maps each choice's label to its HTML (trusted markup), in order.
+    In JupyterLab the control is a live widget; in the book the same views are
+    switched in the browser (:func:`~solidarity_course.quiz.kernel_free.explorer_html`).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        label: str,
+        panels: Mapping[str, str],
+        selected: str | None = None,
+        slider: bool = False,
+    ):
+        self.name, self.label, self.panels, self.slider = name, label, dict(panels), slider
+        kind = widgets.SelectionSlider if slider else widgets.Dropdown
+        self.control = kind(
+            options=list(self.panels),
+            value=selected if selected is not None else next(iter(self.panels)),
+            description=label,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="max-content" if not slider else "32em"),
+        )
+        self.view = widgets.HTML(self.panels[self.control.value])
+        self.control.observe(lambda change: self._show(change["new"]), names="value")
+        super().__init__([self.control, self.view])
+
+    def _show(self, value: str) -> None:
+        self.view.value = self.panels[value]
+
+    def static_html(self) -> str:
+        return explorer_html(self.name, self.label, self.panels, self.control.value, self.slider)
+

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,9 +40,17 @@ def build_book(source: Path, output: Path, offline: bool = True) -> BookBuild:
     )
 
 
+#: Set to the ``_build/html`` folder of a book already built from this working tree
+#: to rerun the site tests without building again (it must be current: your risk).
+PREBUILT_HTML = "SOLIDARITY_BOOK_HTML"
+
+
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory) -> BookBuild:
     """The course book, built once from the working tree with the network cut off."""
+    prebuilt = os.environ.get(PREBUILT_HTML)
+    if prebuilt:
+        return BookBuild(0, f"(prebuilt: {prebuilt})", Path(prebuilt), offline=True)
     return build_book(COURSE_ROOT, tmp_path_factory.mktemp("book"))
 
 

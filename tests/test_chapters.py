@@ -25,7 +25,9 @@ from solidarity_course.quiz.bank import load_bank
 from solidarity_course.render import displayed_text
 
 MIN_WORDS = 1500
-EXERCISE_CLASSES = re.compile(r"\b(DeviceSpotter|VerdictMatcher|ChapterQuiz|[A-Z]\w*Exercise)\(")
+#: (``ChapterQuiz("<chapter>")`` is the chapter's quiz shown in JupyterLab, not an exercise.)
+EXERCISE_CLASSES = re.compile(
+    r"\b(DeviceSpotter|VerdictMatcher|ChapterQuiz(?=\((?!\"))|[A-Z]\w*Exercise)\(")
 CODE_CELL = re.compile(r"^```\{code-cell\}.*?^```\s*$", re.M | re.S)
 DIRECTIVE = re.compile(r"^(`{3,}|:{3,})\{[^}]+\}.*?^\1\s*$", re.M | re.S)
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
@@ -314,9 +316,11 @@ def test_chapter_notebook_has_no_stray_none_outputs(html_dir, page):
 @pytest.mark.build
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_chapter_quiz_renders_without_kernel(html_dir, page):
+    """Quiz and exercises are the kernel-free HTML: no widget view is left on the page."""
     page_source = page_html(html_dir, page)
     assert "solidarity_quiz.js" in page_source
-    assert "application/vnd.jupyter.widget-view+json" in page_source
+    assert "application/vnd.jupyter.widget-view+json" not in page_source
+    assert page_source.count('<section class="scq"') >= 8
 
 
 def test_toc_lists_the_chapters_in_order():

@@ -85,6 +85,12 @@ EXPECTED_WRONG_FEEDBACK = {
     "spot": ["Presents an event as without precedent."],
 }
 QIDS = [q["id"] for q in SAMPLE_QUESTIONS]
+#: Many-part questions say how many parts were right, even when none were.
+WRONG_VERDICTS = {
+    "multi": "Not correct: 0 of 2 right choices ticked, 2 wrong.",
+    "match": "Not correct: 0 of 3 matched correctly.",
+    "order": "Not correct: 0 of 4 in the right place.",
+}
 
 
 @pytest.mark.parametrize("qid", QIDS)
@@ -98,7 +104,7 @@ def test_mouse_right_then_try_again_then_wrong(page, qid):
     assert verdict(page, qid) == "" and not explanation_visible(page, qid)
     assert not retry.is_visible()
     mouse_answer(page, qid, "wrong")
-    assert verdict(page, qid) == "Not correct."
+    assert verdict(page, qid) == WRONG_VERDICTS.get(qid, "Not correct.")
     assert not explanation_visible(page, qid)
     assert sorted(visible_feedback(page, qid)) == sorted(EXPECTED_WRONG_FEEDBACK[qid])
 
@@ -145,7 +151,7 @@ def keyboard_answer(page, qid, kind):
 @pytest.mark.parametrize("qid", QIDS)
 def test_keyboard_right_then_try_again_then_wrong(page, qid):
     s = section(page, qid)
-    s.locator("fieldset input, fieldset select, fieldset button").first.focus()
+    s.locator("fieldset input, fieldset select, fieldset button:enabled").first.focus()
     keyboard_answer(page, qid, "right")
     assert verdict(page, qid) == "Correct."
     assert explanation_visible(page, qid)
@@ -153,18 +159,20 @@ def test_keyboard_right_then_try_again_then_wrong(page, qid):
     press(page, "Enter")
     assert verdict(page, qid) == ""
     # Try again puts focus back on the first control, so the keyboard user goes on.
-    first_id = s.locator("fieldset input, fieldset select, fieldset button").first.evaluate(
+    first_id = s.locator(
+        "fieldset input, fieldset select, fieldset button:enabled").first.evaluate(
         "el => el === document.activeElement")
     assert first_id
     keyboard_answer(page, qid, "wrong")
-    assert verdict(page, qid) == "Not correct."
+    assert verdict(page, qid) == WRONG_VERDICTS.get(qid, "Not correct.")
     assert sorted(visible_feedback(page, qid)) == sorted(EXPECTED_WRONG_FEEDBACK[qid])
 
 
 def test_partial_blank_and_malformed_feedback(page):
     section(page, "multi").locator("label[for='scq-multi-opt-book']").click()
     section(page, "multi").locator(".scq-check").click()
-    assert verdict(page, "multi") == "Partly correct: 50% of the credit."
+    assert verdict(page, "multi") == (
+        "Partly correct: 1 of 2 right choices ticked (50% of the credit).")
     section(page, "num").locator(".scq-check").click()
     assert verdict(page, "num").startswith("No answer yet")
     section(page, "num").locator("input").fill("sixty-five")
@@ -206,6 +214,50 @@ def test_js_scoring_matches_python(page, tmp_path):
         assert page.evaluate("t => window.solidarityQuiz.normalise(t)", text) == \
             normalise_text(text)
     assert display_order(bank.questions["order"]) == display_order_ids(page)
+
+
+def test_js_verdicts_match_the_shared_case_table(page, tmp_path):
+    """solidarity_quiz.js gives the verdict of scoring.feedback on every shared case."""
+    from solidarity_course.quiz.bank import load_bank
+    from solidarity_course.quiz.html import public_key
+    from solidarity_course.quiz.samples import VERDICT_CASES, sample_data, write_sample_bank
+    from solidarity_course.quiz.scoring import feedback
+
+    write_sample_bank(tmp_path)
+    bank = load_bank(tmp_path, data=sample_data())
+    for qid, response, expected in VERDICT_CASES:
+        q = bank.questions[qid]
+        js = page.evaluate("([t, k, r]) => window.solidarityQuiz.verdict(t, k, r)",
+                           [q.type, public_key(q), response])
+        assert (js, feedback(q, response).verdict) == (expected, expected), (qid, response)
+    for earned, total in [(0, 14), (2.5, 14), (1 / 3, 1), (14, 14)]:
+        from solidarity_course.quiz.scoring import score_line
+
+        assert page.evaluate("([e, t]) => window.solidarityQuiz.scoreLine(e, t)",
+                             [earned, total]) == score_line(earned, total)
+
+
+def test_running_total_and_reset_quiz(page):
+    total = page.locator(".scq-total")
+    reset_all = page.locator(".scq-reset-all")
+    assert total.inner_text() == "Score: 0 of 14" and not reset_all.is_visible()
+    mouse_answer(page, "single", "right")
+    section(page, "multi").locator("label[for='scq-multi-opt-book']").click()
+    section(page, "multi").locator(".scq-check").click()
+    assert total.inner_text() == "Score: 3 of 14"  # 2 points + half of 2
+    section(page, "single").locator(".scq-retry").click()
+    assert total.inner_text() == "Score: 1 of 14"
+    reset_all.click()
+    assert total.inner_text() == "Score: 0 of 14" and not reset_all.is_visible()
+    assert verdict(page, "multi") == ""
+
+
+def test_blank_items_are_not_revealed(page):
+    s = section(page, "match")
+    s.locator("select[data-item='q1']").select_option("t1")
+    s.locator(".scq-check").click()
+    assert verdict(page, "match") == "Not correct: 0 of 3 matched correctly, 2 not answered."
+    assert visible_feedback(page, "match") == ["The essay concedes."]
 
 
 def test_axe_finds_no_serious_problems_in_quizzes(page):

@@ -18,7 +18,7 @@ def quiz(tmp_path):
 def test_only_self_check_questions(quiz):
     assert [qw.question.id for qw in quiz.questions] == [
         "single", "multi", "match", "order", "num", "text", "spot"]
-    assert quiz.score_label.value == "<b>Score: 0 / 14</b>"
+    assert quiz.score_label.value == "<b>Score: 0 of 14</b>"
 
 
 def test_right_answers_by_setting_values(quiz):
@@ -36,7 +36,7 @@ def test_right_answers_by_setting_values(quiz):
         assert qw.feedback_text.startswith("Correct."), qw.question.id
         assert "Explanation Sample explanation." in qw.feedback_text
     assert quiz.score == 14
-    assert quiz.score_label.value == "<b>Score: 14 / 14</b>"
+    assert quiz.score_label.value == "<b>Score: 14 of 14</b>"
 
 
 def test_wrong_partial_and_blank(quiz):
@@ -45,14 +45,15 @@ def test_wrong_partial_and_blank(quiz):
     assert quiz["single"].feedback_text == "Not correct. That was the first revolution."
     quiz["multi"].inputs["book"].value = True
     quiz["multi"].check_button.click()
-    assert quiz["multi"].feedback_text.startswith("Partly correct: 50% of the credit.")
+    assert quiz["multi"].feedback_text.startswith(
+        "Partly correct: 1 of 2 right choices ticked (50% of the credit).")
     quiz["num"].check_button.click()
     assert quiz["num"].feedback_text.startswith("No answer yet")
     quiz["num"].inputs.value = "about sixty"
     quiz["num"].check_button.click()
     assert quiz["num"].feedback_text.startswith("Answer not in the expected form")
     assert quiz.score == 1  # 0.5 of 2 points
-    assert quiz.score_label.value == "<b>Score: 1 / 14</b>"
+    assert quiz.score_label.value == "<b>Score: 1 of 14</b>"
 
 
 def test_ordering_buttons(quiz):
@@ -74,10 +75,10 @@ def test_try_again_and_reset(quiz):
     assert quiz.score == 4
     quiz["text"].retry_button.click()
     assert quiz["text"].inputs.value == "" and quiz["text"].feedback.value == ""
-    assert quiz.score == 2 and quiz.score_label.value == "<b>Score: 2 / 14</b>"
+    assert quiz.score == 2 and quiz.score_label.value == "<b>Score: 2 of 14</b>"
     quiz["order"].inputs.move(0, 1)
     quiz.reset_button.click()
-    assert quiz.score == 0 and quiz.score_label.value == "<b>Score: 0 / 14</b>"
+    assert quiz.score == 0 and quiz.score_label.value == "<b>Score: 0 of 14</b>"
     assert quiz["spot"].inputs.value is None and quiz["spot"].feedback.value == ""
     assert quiz["order"].inputs.order == quiz["order"].inputs._initial
 
@@ -90,3 +91,29 @@ def test_every_chapter_of_the_real_bank_builds_as_widgets():
         quiz = ChapterQuiz(chapter, bank=bank)
         assert all(qw.question.use == "self-check" for qw in quiz.questions)
         assert quiz.total == sum(q.points for q in bank.chapter(chapter, use="self-check"))
+
+
+def test_ordering_ends_cannot_move_out(quiz):
+    """The first item's Up and the last item's Down are disabled, the others enabled."""
+    rows = quiz["order"].inputs.children
+    assert [row.children[1].disabled for row in rows] == [True, False, False, False]
+    assert [row.children[2].disabled for row in rows] == [False, False, False, True]
+
+
+def test_blank_items_are_not_revealed(quiz):
+    """Check with items left blank shows no answer or note for those items."""
+    quiz["match"].inputs["q1"].value = "t1"
+    quiz["match"].check_button.click()
+    text = quiz["match"].feedback_text
+    assert text.startswith("Not correct: 0 of 3 matched correctly, 2 not answered.")
+    assert "The essay concedes." in text
+    assert "binary" not in text and "mocks" not in text and "Explanation" not in text
+
+
+def test_display_data_carries_the_kernel_free_html(quiz):
+    """JupyterLab renders the widget view; the book the same quiz as HTML and JS."""
+    bundle = quiz._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    page = bundle["text/html"]
+    assert page.count('<section class="scq"') == 7
+    assert '<p class="scq-total">Score: 0 of 14</p>' in page

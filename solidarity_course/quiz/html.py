@@ -39,7 +39,7 @@ from typing import assert_never
 
 from . import model
 from .model import Option, Question
-from .presentation import display_order, excerpt_window, markdown_to_html
+from .presentation import display_order, excerpt_window, markdown_to_html, score_line
 
 
 @dataclass(frozen=True)
@@ -221,11 +221,18 @@ def question_fragments(q: Question, number: int = 1) -> list[Fragment]:
 
 
 def quiz_fragments(questions: Iterable[Question]) -> list[Fragment]:
-    """Fragments of a whole quiz (a ``div.scq-quiz`` holding the questions)."""
+    """Fragments of a whole quiz: the questions, then its running total and "Reset quiz"."""
+    questions = list(questions)
     out: list[Fragment] = [Html('<div class="scq-quiz">')]
     for n, q in enumerate(questions, start=1):
         out += question_fragments(q, n)
-    out.append(Html("</div>"))
+    total = score_line(0, sum(q.points for q in questions))
+    out.append(
+        Html(
+            f'<div class="scq-summary"><p class="scq-total">{esc(total)}</p>'
+            '<button type="button" class="scq-reset-all" hidden>Reset quiz</button></div></div>'
+        )
+    )
     return out
 
 

@@ -2,7 +2,8 @@
 
 - :func:`display_order`: the order an ordering question's items are shown in;
 - :func:`excerpt_window`: the text around a highlighted span of an excerpt;
-- :func:`markdown_to_html`: the bank's MyST-flavoured Markdown as HTML, citations kept.
+- :func:`markdown_to_html`: the bank's MyST-flavoured Markdown as HTML, citations kept;
+- :func:`score_line`: the one score format of every quiz and exercise.
 
 The renderers import these and the model, never each other.
 """
@@ -59,6 +60,8 @@ def excerpt_window(text: str, start: int, end: int, context: int = 320) -> tuple
 
 
 _CITE = re.compile(r"\{cite(?::\w+)?\}`([^`]*)`")
+#: A glossary role, ``{term}`Propaganda``` or ``{term}`frames <Framing device>```.
+_TERM = re.compile(r"\{term\}`([^`<]*?)\s*(?:<[^>`]*>)?`")
 
 
 @cache
@@ -67,10 +70,16 @@ def _markdown_it() -> MarkdownIt:
 
 
 def markdown_to_html(text: str, inline: bool = False) -> str:
-    """Markdown → HTML outside Sphinx; a ``{cite}`key``` role becomes ``<cite>key</cite>``.
+    """Markdown → HTML outside Sphinx; a ``{cite}`key``` role becomes ``<cite>key</cite>``,
+    a ``{term}`` role its text.
 
     ``inline`` asks for phrasing content (no wrapping paragraph).
     """
-    text = _CITE.sub(r"<cite>\1</cite>", text)
+    text = _TERM.sub(r"\1", _CITE.sub(r"<cite>\1</cite>", text))
     md = _markdown_it()
     return md.renderInline(text) if inline else md.render(text)
+
+
+def score_line(earned: float, total: float) -> str:
+    """The one score format of every quiz and exercise: "Score: 2.5 of 4"."""
+    return f"Score: {round(earned, 2):g} of {total:g}"

@@ -151,3 +151,39 @@ SAMPLE_RESPONSES = {
     "spot": {"right": ("ridicule", 1.0), "wrong": ("uniqueness", 0.0), "partial": None,
              "blank": (None, 0.0), "malformed": ("propaganda", 0.0)},
 }
+
+#: The verdict line for responses the browser can produce: (base id, response, verdict).
+#: One table for both scorings: tests check scoring.feedback and solidarity_quiz.js
+#: against it (partial answers are reported as such, blank items are never marked).
+VERDICT_CASES = [
+    ("single", "y1917", "Correct."),
+    ("single", "y1905", "Not correct."),
+    ("single", None, "No answer yet: choose or type an answer, then press Check."),
+    ("multi", ["essay", "book"], "Correct."),
+    ("multi", ["book"], "Partly correct: 1 of 2 right choices ticked (50% of the credit)."),
+    ("multi", ["book", "film"], "Not correct: 1 of 2 right choices ticked, 1 wrong."),
+    ("multi", ["film", "novel"], "Not correct: 0 of 2 right choices ticked, 2 wrong."),
+    ("multi", ["book", "essay", "film"],
+     "Partly correct: 2 of 2 right choices ticked, 1 wrong (50% of the credit)."),
+    ("match", {"q1": "t2", "q2": "t3", "q3": "t1"}, "Correct."),
+    ("match", {"q1": "t2", "q2": "t1", "q3": "t3"},
+     "Partly correct: 1 of 3 matched correctly (33% of the credit)."),
+    ("match", {"q1": "t2", "q2": None, "q3": None},
+     "Partly correct: 1 of 3 matched correctly, 2 not answered (33% of the credit)."),
+    ("match", {"q1": "t1", "q2": None, "q3": None},
+     "Not correct: 0 of 3 matched correctly, 2 not answered."),
+    ("match", {"q1": None, "q2": None, "q3": None},
+     "No answer yet: choose or type an answer, then press Check."),
+    ("order", ["oct", "ci", "ils", "seventh"], "Correct."),
+    ("order", ["oct", "ci", "seventh", "ils"],
+     "Partly correct: 2 of 4 in the right place (50% of the credit)."),
+    ("order", ["seventh", "oct", "ci", "ils"], "Not correct: 0 of 4 in the right place."),
+    ("num", "65.5", "Correct."),
+    ("num", "70", "Not correct."),
+    ("num", "sixty-five", "Answer not in the expected form: “sixty-five” is not a number"),
+    ("text", "  la PASIONÁRIA!! ", "Correct."),
+    ("text", "Dolores", "Not correct."),
+    ("text", "   ", "No answer yet: choose or type an answer, then press Check."),
+    ("spot", "ridicule", "Correct."),
+    ("spot", "uniqueness", "Not correct."),
+]

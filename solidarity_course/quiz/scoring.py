@@ -49,7 +49,7 @@ def parse_number(response) -> float:
         try:
             value = float(response.strip().replace("\u2212", "-"))
         except ValueError as exc:
-            raise Malformed(f"{response!r} is not a number") from exc
+            raise Malformed(f"“{response.strip()}” is not a number") from exc
     else:
         raise Malformed(f"{type(response).__name__} is not a number")
     if not math.isfinite(value):
@@ -148,8 +148,66 @@ class Feedback:
     explanation: str = ""
 
 
-def verdict_text(score: float, blank: bool = False, malformed: str = "") -> str:
-    """The one-line verdict, identical in the browser and in the widgets."""
+@dataclass(frozen=True)
+class Tally:
+    """How many parts of a matching, ordering or multiple-select answer are right."""
+
+    right: int
+    total: int
+    wrong: int = 0  # wrong choices ticked (multiple select)
+    blank: int = 0  # items left unanswered (matching)
+
+
+def tally(question: Question, response) -> Tally | None:
+    """The parts right in a well-formed ``response``; ``None`` for one-part types."""
+    match question:
+        case model.MultipleSelect():
+            ticked, key = set(response), set(question.answer)
+            return Tally(len(ticked & key), len(key), wrong=len(ticked - key))
+        case model.Matching():
+            right = sum(response.get(i) == v for i, v in question.answer.items())
+            blank = sum(response.get(i) is None for i in question.answer)
+            return Tally(right, len(question.answer), blank=blank)
+        case model.Ordering():
+            right = sum(a == b for a, b in zip(response, question.answer, strict=True))
+            return Tally(right, len(question.answer))
+        case model.SingleChoice() | model.SpotDevice() | model.Numeric() | model.ShortText():
+            return None
+        case _:
+            assert_never(question)
+
+
+#: What a tally counts, per question type (browser and widgets say the same).
+TALLY_NOUNS = {
+    "multiple_select": "right choices ticked",
+    "matching": "matched correctly",
+    "ordering": "in the right place",
+}
+
+
+def tally_text(qtype: str, parts: Tally) -> str:
+    """E.g. "2 of 4 in the right place", "1 of 2 right choices ticked, 1 wrong"."""
+    text = f"{parts.right} of {parts.total} {TALLY_NOUNS[qtype]}"
+    if parts.wrong:
+        text += f", {parts.wrong} wrong"
+    if parts.blank:
+        text += f", {parts.blank} not answered"
+    return text
+
+
+def percent(score: float) -> int:
+    """The score as a whole percentage, halves rounded up (as JavaScript's Math.round)."""
+    return math.floor(score * 100 + 0.5)
+
+
+def verdict_text(
+    score: float, blank: bool = False, malformed: str = "", parts: str = ""
+) -> str:
+    """The one-line verdict, identical in the browser and in the widgets.
+
+    ``parts`` is the :func:`tally_text` of a many-part answer: partial answers
+    are then reported as such ("Partly correct: 2 of 4 in the right place").
+    """
     if blank:
         return "No answer yet: choose or type an answer, then press Check."
     if malformed:
@@ -157,8 +215,10 @@ def verdict_text(score: float, blank: bool = False, malformed: str = "") -> str:
     if score >= 1 - 1e-9:
         return "Correct."
     if score > 0:
-        return f"Partly correct: {round(score * 100)}% of the credit."
-    return "Not correct."
+        detail = f"{parts} ({percent(score)}% of the credit)" if parts else (
+            f"{percent(score)}% of the credit")
+        return f"Partly correct: {detail}."
+    return f"Not correct: {parts}." if parts else "Not correct."
 
 
 def feedback(question: Question, response) -> Feedback:
@@ -170,11 +230,13 @@ def feedback(question: Question, response) -> Feedback:
     except Malformed as exc:
         return Feedback(0.0, verdict_text(0, malformed=str(exc)))
     details = _chosen_feedback(question, response)
+    parts = tally(question, response)
     general = question.feedback_correct if score >= 1 - 1e-9 else question.feedback_incorrect
     if general:
         details.append(general)
     explanation = question.explanation if score >= 1 - 1e-9 else ""
-    return Feedback(score, verdict_text(score), details, explanation)
+    verdict = verdict_text(score, parts=tally_text(question.type, parts) if parts else "")
+    return Feedback(score, verdict, details, explanation)
 
 
 def _chosen_feedback(question: Question, response) -> list[str]:
@@ -188,7 +250,8 @@ def _chosen_feedback(question: Question, response) -> list[str]:
             return [
                 i.feedback
                 for i in question.items
-                if response.get(i.id) != question.answer[i.id] and i.feedback
+                # Items left blank get no feedback: it would give their answer away.
+                if response.get(i.id) not in (None, question.answer[i.id]) and i.feedback
             ]
         case model.Ordering():
             return [

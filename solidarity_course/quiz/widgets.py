@@ -5,6 +5,8 @@ In a notebook::
     from solidarity_course.quiz.widgets import ChapterQuiz
     ChapterQuiz("01-reading-sources")            # self-check questions of a chapter
 
+Displayed, a quiz also carries its kernel-free HTML (:mod:`.kernel_free`):
+JupyterLab shows the widgets, the book the same quiz checked in the browser.
 Every question widget exposes ``response`` (the same format as
 :func:`.scoring.score_answer` takes), ``check()`` and ``reset()``, so tests
 can drive it without a browser by setting the input widgets' values.
@@ -20,8 +22,9 @@ from typing import Any, assert_never
 import ipywidgets as w
 
 from . import model
+from .kernel_free import KernelFreeView, quiz_html
 from .model import Question
-from .presentation import display_order, excerpt_window, markdown_to_html
+from .presentation import display_order, excerpt_window, markdown_to_html, score_line
 from .scoring import feedback, score_answer
 
 
@@ -58,14 +61,20 @@ class OrderingBox(w.VBox):
     def order(self, ids: list[str]) -> None:
         self._order = list(ids)
         rows = []
+        last = len(self._order) - 1
         for pos, iid in enumerate(self._order):
+            # The first item cannot go up nor the last down: those buttons are disabled.
             up = w.Button(description="↑ Up", tooltip=f"Move up: {self._texts[iid]}",
-                          layout=w.Layout(width="auto"))
+                          disabled=pos == 0, layout=w.Layout(width="auto", flex="0 0 auto"))
             down = w.Button(description="↓ Down", tooltip=f"Move down: {self._texts[iid]}",
-                            layout=w.Layout(width="auto"))
+                            disabled=pos == last, layout=w.Layout(width="auto", flex="0 0 auto"))
             up.on_click(lambda _b, p=pos: self.move(p, -1))
             down.on_click(lambda _b, p=pos: self.move(p, 1))
-            rows.append(w.HBox([w.Label(f"{pos + 1}. {self._texts[iid]}"), up, down]))
+            # HTML, not Label: the item's full text wraps instead of being cut off.
+            text = w.HTML(f"{pos + 1}. {html.escape(self._texts[iid])}",
+                          layout=w.Layout(flex="1 1 16em", min_width="0"))
+            rows.append(w.HBox([text, up, down], layout=w.Layout(flex_flow="row wrap",
+                                                                  align_items="baseline")))
         self.children = rows
 
     def move(self, pos: int, delta: int) -> None:
@@ -119,10 +128,12 @@ class QuestionWidget(w.VBox):
                 return w.VBox(list(self.inputs.values()))
             case model.Matching():
                 choices = [("— choose —", None)] + [(o.text, o.id) for o in q.options]
-                self.inputs = {i.id: w.Dropdown(options=choices, value=None, description=i.text,
-                                                style={"description_width": "initial"})
+                self.inputs = {i.id: w.Dropdown(options=choices, value=None,
+                                                layout=w.Layout(width="max-content"))
                                for i in q.items}
-                return w.VBox(list(self.inputs.values()))
+                # The item's full text above its dropdown (a description would be cut off).
+                return w.VBox([w.VBox([w.HTML(markdown_to_html(i.text)), self.inputs[i.id]])
+                               for i in q.items])
             case model.Ordering():
                 self.inputs = OrderingBox(q)
                 return self.inputs
@@ -193,12 +204,17 @@ class QuestionWidget(w.VBox):
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", self.feedback.value)).strip()
 
 
-class ChapterQuiz(w.VBox):
-    """Self-check questions (a chapter's, or given ones) with a running score and reset."""
+class ChapterQuiz(KernelFreeView, w.VBox):
+    """Self-check questions (a chapter's, or given ones) with a running score and reset.
+
+    ``intro_html`` (trusted markup, e.g. an annotated excerpt) is shown first.
+    Displayed, it also carries its kernel-free HTML (see :mod:`.kernel_free`).
+    """
 
     def __init__(self, chapter: str | None = None, questions: Iterable[Question] | None = None,
-                 bank=None):
+                 bank=None, intro_html: str = ""):
         super().__init__()
+        self.intro_html = intro_html
         if questions is None:
             from .bank import load_bank
             from .devices import default_data
@@ -213,7 +229,8 @@ class ChapterQuiz(w.VBox):
         self.score_label = w.HTML()
         self.reset_button = w.Button(description="Reset quiz", icon="undo")
         self.reset_button.on_click(lambda _b: self.reset())
-        self.children = [*self.questions, w.HBox([self.score_label, self.reset_button])]
+        intro = [w.HTML(intro_html)] if intro_html else []
+        self.children = [*intro, *self.questions, w.HBox([self.score_label, self.reset_button])]
         self._update()
 
     @property
@@ -226,7 +243,11 @@ class ChapterQuiz(w.VBox):
         return sum((qw.score or 0) * qw.question.points for qw in self.questions)
 
     def _update(self) -> None:
-        self.score_label.value = f"<b>Score: {round(self.score, 2):g} / {self.total:g}</b>"
+        self.score_label.value = f"<b>{score_line(self.score, self.total)}</b>"
+
+    def static_html(self) -> str:
+        """The quiz as the book shows it, checked in the browser (no kernel)."""
+        return quiz_html([qw.question for qw in self.questions], self.intro_html)
 
     def reset(self) -> None:
         """Reset every question and the running score."""

@@ -7,7 +7,8 @@ Modules, one job each (each is also an extension of its own):
 - ``offline_assets``: serves the browser assets from ``_static`` (npm, ``web/``), never a CDN;
 - ``accessibility``: fixes what axe-core finds in the theme's pages;
 - ``reader``: the chrome as a reader meets it (one course style sheet per page, one
-  search box, search results that land on the match).
+  search box, search results that land on the match);
+- ``figures``: re-encodes the figures as palette PNGs (a quarter of their bytes).
 
 Files shared by the modules (:func:`use_templates`, :func:`use_static` register them once):
 
@@ -47,6 +48,7 @@ EXTENSIONS = (
     "solidarity_course.sphinx.offline_assets",
     "solidarity_course.sphinx.accessibility",
     "solidarity_course.sphinx.reader",
+    "solidarity_course.sphinx.figures",
 )
 
 

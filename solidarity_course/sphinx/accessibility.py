@@ -5,9 +5,6 @@ Kept out of the chapters and the theme's own files, and applied to every page:
 * template overrides in ``templates/`` for two pydata-sphinx-theme
   components whose accessible names disagreed with their visible content (the
   search button and the light/dark switch; axe rule label-content-name-mismatch);
-* ``static/widget-labels.js``, which names the handle of each
-  embedded ipywidgets slider after the widget's visible label (axe rule
-  aria-input-field-name), since the widget manager renders it unnamed.
 * in the page body, bibliography entries get ``role="listitem"`` instead of
   docutils' ``role="doc-biblioentry"``: their container has ``role="list"``,
   and the DPUB-ARIA role (deprecated in DPUB-ARIA 1.1, which says to use
@@ -30,7 +27,7 @@ from sphinx.config import Config
 
 from . import use_static, use_templates
 
-SCRIPTS = ("widget-labels.js",)
+SCRIPTS: tuple[str, ...] = ()  # (pages embed no widget manager, whose sliders needed one)
 STYLES = ("output-contrast.css",)
 BIBLIOENTRY = 'role="doc-biblioentry"'
 LISTITEM = 'role="listitem"'

@@ -16,6 +16,13 @@ prompts, options and feedback are parsed as MyST, so ``{cite}`` roles work.
 ``static/solidarity_quiz.js`` and ``static/solidarity_quiz.css`` are copied into
 ``_static`` (no CDN).
 
+Exercises shown by notebook code cells (:mod:`solidarity_course.exercises`,
+:class:`solidarity_course.quiz.widgets.ChapterQuiz`) carry the same kernel-free
+HTML beside their widget view (:mod:`solidarity_course.quiz.kernel_free`). This
+extension makes the book show that HTML: widget views are dropped from the
+build's mime priorities, and pages get neither the saved widget state nor the
+widget manager (``embed-amd.js``, require.js), which would need a kernel.
+
 Part of :mod:`solidarity_course.sphinx`; usable alone as
 ``solidarity_course.sphinx.quiz``.  Config values, relative to the book's folder:
 ``quiz_bank_dir`` (default ``data/questions``), ``quiz_data_dir`` (the course
@@ -32,12 +39,14 @@ from pathlib import Path
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 from ..quiz.bank import Bank, load_bank
 from ..quiz.devices import CourseData, DataSource, fixture_from_file
 from ..quiz.html import Html, quiz_fragments
+from ..quiz.kernel_free import WIDGET_VIEW
 from . import use_static
 
 logger = logging.getLogger(__name__)
@@ -130,6 +139,23 @@ def _add_static_path(app: Sphinx) -> None:
     use_static(app.config)
 
 
+def show_kernel_free_views(app: Sphinx, config: Config) -> None:
+    """Pages show outputs' kernel-free HTML, never a widget view, and load no widget manager."""
+    overrides = list(config.nb_mime_priority_overrides)
+    for builder in ("html", "dirhtml", "singlehtml", "epub"):
+        overrides.append((builder, WIDGET_VIEW, None))
+    config.nb_mime_priority_overrides = overrides
+    config.nb_ipywidgets_js = {}
+
+
+def drop_widget_state(app: Sphinx, doctree: nodes.document) -> None:
+    """Leave the saved widget state out of the page: nothing on it reads the state."""
+    metadata = getattr(app.env, "nb_metadata", {}).get(app.env.docname, {})
+    js_files = metadata.get("js_files", {})
+    for key in [k for k in js_files if k.startswith("ipywidgets_")]:
+        del js_files[key]
+
+
 def setup(app: Sphinx) -> dict:
     """Register the directive, config values and static files."""
     app.add_config_value("quiz_bank_dir", "data/questions", "env")
@@ -137,6 +163,8 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("quiz_data_fixture", "", "env")
     app.add_directive("quiz", QuizDirective)
     app.connect("builder-inited", _add_static_path)
+    app.connect("config-inited", show_kernel_free_views)
+    app.connect("doctree-read", drop_widget_state)
     app.add_js_file("solidarity_quiz.js", loading_method="defer")
     app.add_css_file("solidarity_quiz.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,12 +14,44 @@
       .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
 
-  function verdict(score, blank, malformed) {
+  /* Mirrors scoring.percent, scoring.tally_text and scoring.verdict_text. */
+  var TALLY_NOUNS = {
+    multiple_select: "right choices ticked",
+    matching: "matched correctly",
+    ordering: "in the right place"
+  };
+
+  function tallyText(type, parts) {
+    var text = parts.right + " of " + parts.total + " " + TALLY_NOUNS[type];
+    if (parts.wrong) text += ", " + parts.wrong + " wrong";
+    if (parts.blank) text += ", " + parts.blank + " not answered";
+    return text;
+  }
+
+  function percent(score) { return Math.floor(score * 100 + 0.5); }
+
+  function verdict(score, blank, malformed, parts) {
     if (blank) return "No answer yet: choose or type an answer, then press Check.";
     if (malformed) return "Answer not in the expected form: " + malformed;
     if (score >= 1 - 1e-9) return "Correct.";
-    if (score > 0) return "Partly correct: " + Math.round(score * 100) + "% of the credit.";
-    return "Not correct.";
+    if (score > 0) {
+      return "Partly correct: " + (parts ? parts + " (" + percent(score) + "% of the credit)"
+        : percent(score) + "% of the credit") + ".";
+    }
+    return parts ? "Not correct: " + parts + "." : "Not correct.";
+  }
+
+  /* The verdict of a response, as scoring.feedback(...).verdict. */
+  function verdictFor(type, key, resp) {
+    if (isBlank(type, resp)) return verdict(0, true);
+    var result = score(type, key, resp);
+    return verdict(result.score, false, result.malformed,
+      result.parts ? tallyText(type, result.parts) : "");
+  }
+
+  /* "Score: 2.5 of 4", as scoring.score_line. */
+  function scoreLine(earned, total) {
+    return "Score: " + (Math.round(earned * 100) / 100) + " of " + total;
   }
 
   function parseNumber(raw) {
@@ -69,21 +101,27 @@
     if (type === "multiple_select") {
       var good = 0, bad = 0;
       resp.forEach(function (id) { if (key.answer.indexOf(id) >= 0) good++; else bad++; });
+      var ticked = { right: good, total: key.answer.length, wrong: bad };
       if (!key.partial) {
-        return { score: (good === key.answer.length && bad === 0) ? 1 : 0 };
+        return { score: (good === key.answer.length && bad === 0) ? 1 : 0, parts: ticked };
       }
-      return { score: Math.max(0, (good - bad) / key.answer.length) };
+      return { score: Math.max(0, (good - bad) / key.answer.length), parts: ticked };
     }
     if (type === "matching") {
-      var items = Object.keys(key.answer);
-      items.forEach(function (id) { if (resp[id] === key.answer[id]) right++; });
-      if (!key.partial) return { score: right === items.length ? 1 : 0 };
-      return { score: right / items.length };
+      var items = Object.keys(key.answer), blank = 0;
+      items.forEach(function (id) {
+        if (resp[id] === key.answer[id]) right++;
+        if (resp[id] === null || resp[id] === undefined || resp[id] === "") blank++;
+      });
+      var matched = { right: right, total: items.length, blank: blank };
+      if (!key.partial) return { score: right === items.length ? 1 : 0, parts: matched };
+      return { score: right / items.length, parts: matched };
     }
     if (type === "ordering") {
       for (i = 0; i < key.answer.length; i++) if (resp[i] === key.answer[i]) right++;
-      if (!key.partial) return { score: right === key.answer.length ? 1 : 0 };
-      return { score: right / key.answer.length };
+      var placed = { right: right, total: key.answer.length };
+      if (!key.partial) return { score: right === key.answer.length ? 1 : 0, parts: placed };
+      return { score: right / key.answer.length, parts: placed };
     }
     if (type === "numeric") {
       var value = parseNumber(resp);
@@ -106,7 +144,8 @@
       resp.forEach(function (id) { show.push('[data-fb-option="' + CSS.escape(id) + '"]'); });
     } else if (type === "matching") {
       Object.keys(key.answer).forEach(function (id) {
-        if (resp[id] !== key.answer[id]) show.push('[data-fb-item="' + CSS.escape(id) + '"]');
+        // Items left blank get no feedback: it would give their answer away.
+        if (resp[id] !== null && resp[id] !== key.answer[id]) show.push('[data-fb-item="' + CSS.escape(id) + '"]');
       });
     } else if (type === "ordering") {
       resp.forEach(function (id, pos) {
@@ -120,8 +159,25 @@
       if (el) el.hidden = false;
     });
     region.querySelector(".scq-explanation").hidden = !correct;
+    var partial = !correct && result.score > 0;
     q.classList.toggle("scq-is-correct", correct);
-    q.classList.toggle("scq-is-incorrect", !correct);
+    q.classList.toggle("scq-is-partial", partial);
+    q.classList.toggle("scq-is-incorrect", !correct && !partial);
+  }
+
+  /* The quiz's running total: the last check of each question, in points. */
+  function updateTotal(q) {
+    var quiz = q.closest(".scq-quiz");
+    var line = quiz && quiz.querySelector(".scq-total");
+    if (!line) return;
+    var earned = 0, total = 0, checked = false;
+    quiz.querySelectorAll("section.scq").forEach(function (s) {
+      total += Number(s.dataset.points);
+      if (s._earned !== undefined) { earned += s._earned; checked = true; }
+    });
+    line.textContent = scoreLine(earned, total);
+    var resetAll = quiz.querySelector(".scq-reset-all");
+    if (resetAll) resetAll.hidden = !checked;
   }
 
   function check(q) {
@@ -129,34 +185,44 @@
     var key = JSON.parse(q.dataset.key);
     var resp = response(q);
     var region = q.querySelector(".scq-feedback");
-    var verdictEl = region.querySelector(".scq-verdict");
     region.querySelectorAll(".scq-fb").forEach(function (el) { el.hidden = true; });
     region.querySelector(".scq-explanation").hidden = true;
-    q.classList.remove("scq-is-correct", "scq-is-incorrect");
-    if (isBlank(type, resp)) {
-      verdictEl.textContent = verdict(0, true);
-    } else {
-      var result = score(type, key, resp);
-      verdictEl.textContent = verdict(result.score, false, result.malformed);
-      if (!result.malformed) showFeedback(q, type, key, resp, result);
-    }
+    q.classList.remove("scq-is-correct", "scq-is-partial", "scq-is-incorrect");
+    region.querySelector(".scq-verdict").textContent = verdictFor(type, key, resp);
+    var result = isBlank(type, resp) ? { score: 0, malformed: "blank" } : score(type, key, resp);
+    if (!result.malformed) showFeedback(q, type, key, resp, result);
+    q._earned = result.malformed ? 0 : result.score * Number(q.dataset.points);
     q.querySelector(".scq-retry").hidden = false;
+    updateTotal(q);
   }
 
-  function reset(q) {
+  function reset(q, keepFocus) {
     q.querySelector("form").reset();
     var list = q.querySelector(".scq-order");
     if (list && list._initial) {
       list._initial.forEach(function (li) { list.appendChild(li); });
+      updateMoveButtons(list);
     }
     var region = q.querySelector(".scq-feedback");
     region.querySelector(".scq-verdict").textContent = "";
     region.querySelectorAll(".scq-fb").forEach(function (el) { el.hidden = true; });
     region.querySelector(".scq-explanation").hidden = true;
-    q.classList.remove("scq-is-correct", "scq-is-incorrect");
+    q.classList.remove("scq-is-correct", "scq-is-partial", "scq-is-incorrect");
     q.querySelector(".scq-retry").hidden = true;
-    var first = q.querySelector("fieldset input, fieldset select, fieldset button");
+    q._earned = undefined;
+    updateTotal(q);
+    if (keepFocus) return;
+    var first = q.querySelector("fieldset input, fieldset select, fieldset button:enabled");
     if (first) first.focus();
+  }
+
+  /* The first item cannot go up nor the last down: those buttons are disabled. */
+  function updateMoveButtons(list) {
+    var items = list.children;
+    Array.prototype.forEach.call(items, function (li, pos) {
+      li.querySelector(".scq-up").disabled = pos === 0;
+      li.querySelector(".scq-down").disabled = pos === items.length - 1;
+    });
   }
 
   function move(q, button, delta) {
@@ -168,7 +234,9 @@
     if (target < 0 || target >= items.length) return;
     if (delta < 0) list.insertBefore(li, items[target]);
     else list.insertBefore(li, items[target].nextSibling);
-    button.focus();
+    updateMoveButtons(list);
+    // Keep the focus on the moved item, on its other button once this one is disabled.
+    (button.disabled ? li.querySelector(delta < 0 ? ".scq-down" : ".scq-up") : button).focus();
     var status = q.querySelector(".scq-order-status");
     if (status) {
       status.textContent = li.querySelector(".scq-item-text").textContent.trim() +
@@ -180,7 +248,10 @@
     if (q.dataset.scqReady) return;
     q.dataset.scqReady = "1";
     var list = q.querySelector(".scq-order");
-    if (list) list._initial = Array.prototype.slice.call(list.children);
+    if (list) {
+      list._initial = Array.prototype.slice.call(list.children);
+      updateMoveButtons(list);
+    }
     q.querySelector("form").addEventListener("submit", function (ev) {
       ev.preventDefault();
       check(q);
@@ -194,9 +265,45 @@
     });
   }
 
-  function initAll() { document.querySelectorAll("section.scq").forEach(init); }
+  function initQuiz(quiz) {
+    var resetAll = quiz.querySelector(".scq-reset-all");
+    if (!resetAll || resetAll.dataset.scqReady) return;
+    resetAll.dataset.scqReady = "1";
+    resetAll.addEventListener("click", function () {
+      quiz.querySelectorAll("section.scq").forEach(function (q) { reset(q, true); });
+      var first = quiz.querySelector("section.scq fieldset input, section.scq fieldset select");
+      if (first) first.focus();
+    });
+  }
+
+  /* An explorer: a <select> (or range input) shows the precomputed panel of its value. */
+  function initExplorer(box) {
+    if (box.dataset.scqReady) return;
+    box.dataset.scqReady = "1";
+    var control = box.querySelector(".scx-control");
+    var panels = box.querySelectorAll(".scx-panel");
+    var output = box.querySelector("output");
+    function show() {
+      var index = Number(control.value);
+      panels.forEach(function (panel, i) { panel.hidden = i !== index; });
+      var label = panels[index].dataset.label;
+      if (output) output.textContent = label;
+      if (control.type === "range") control.setAttribute("aria-valuetext", label);
+    }
+    control.addEventListener("input", show);
+    control.addEventListener("change", show);
+    show();
+  }
+
+  function initAll() {
+    document.querySelectorAll("section.scq").forEach(init);
+    document.querySelectorAll(".scq-quiz").forEach(initQuiz);
+    document.querySelectorAll(".scx-explorer").forEach(initExplorer);
+  }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();
-  window.solidarityQuiz = { normalise: normalise, score: score, init: initAll };
+  window.solidarityQuiz = {
+    normalise: normalise, score: score, verdict: verdictFor, scoreLine: scoreLine, init: initAll
+  };
 })();
