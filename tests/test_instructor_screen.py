@@ -68,7 +68,7 @@ def test_time_limit_kills_worker_and_its_children(course):
     target.mkdir(parents=True)
     nbformat.write(nb, target / NB)
     report = autograde(course, CHAPTER, ["slow"], time_limit=8,
-                       executor="instructor_support:SleepExecutor")
+                       executor="instructor_support.SleepExecutor")
     assert report.students("timed-out") == ["slow"], report
     child = int(pid_file.read_text())
     assert not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie"

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from . import atomic
 from .answer_records import grading_notes
-from .course import Course, CourseError
+from .course import Course, CourseError, CourseGrade
 from .executor import Job
 from .importer import import_grades, read_worker
 from .parallel import default_workers, run_parallel, start_server
@@ -154,39 +154,43 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     return db
 
 
-def sandbox_policy(course: Course, sandbox: bool | None, say) -> str | None:
+def sandbox_policy(options: CourseGrade, say) -> str | None:
     """The jail's policy as JSON, or None when the instructor opted out (loudly).
 
     Raises :class:`CourseError` when the jail is wanted but cannot start: never
     a silent fallback to grading without it.
     """
-    from .sandbox import SandboxPolicy, SandboxUnavailable, probe
+    from .sandbox import SandboxUnavailable, probe
 
-    wanted = course.setting("sandbox") if sandbox is None else sandbox
-    if not wanted:
+    if not options.sandbox:
         warnings.warn("autograde WITHOUT the sandbox: student code runs with your privileges "
                       "and can read source/, the gradebook and other submissions",
                       stacklevel=2)
         say("WARNING: grading without the sandbox (opted out)")
         return None
     try:
-        policy = SandboxPolicy.from_settings(course.setting("sandbox_limits"))
         probe()
-    except (SandboxUnavailable, ValueError) as exc:
+    except SandboxUnavailable as exc:
         raise CourseError(f"the grading sandbox cannot start: {exc}. Fix it, or opt out "
                           "explicitly with --no-sandbox (c.CourseGrade.sandbox = False), "
                           "which lets student code read answers and other students' work"
                           ) from exc
-    return policy.to_json()
+    return options.policy().to_json()
 
 
 def autograde(course: Course, assignment: str, students: list[str] | None = None, *,
               workers: int | None = None, force: bool = False, cell_timeout: int | None = None,
-              time_limit: float | None = None, executor: str | None = None,
+              time_limit: float | None = None, executor: type | str | None = None,
               sandbox: bool | None = None, progress=None) -> AutogradeReport:
-    """Grade ``students`` (default: every submission) of ``assignment``."""
+    """Grade ``students`` (default: every submission) of ``assignment``.
+
+    ``workers``, ``time_limit``, ``executor`` (a class or ``module.Class``) and
+    ``sandbox`` override the course's ``c.CourseGrade`` options when not None.
+    """
     from nbgrader.api import MissingEntry
 
+    options = course.options_with(workers=workers, time_limit=time_limit, executor=executor,
+                                  sandbox=sandbox)
     report = AutogradeReport(assignment)
     say = progress or (lambda _msg: None)
     submitted = course.submitted_students(assignment)
@@ -217,11 +221,9 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                 todo.append(student)
     if not todo:
         return report
-    workers = workers or course.setting("workers") or default_workers()
-    time_limit = time_limit or course.setting("time_limit")
-    executor = executor or course.setting("executor")
-    start_server(executor)  # the workers' server imports while the template is built
-    jail = sandbox_policy(course, sandbox, say)
+    workers = options.workers or default_workers()
+    start_server(options.executor)  # the workers' server imports while the template is built
+    jail = sandbox_policy(options, say)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     try:
         template = build_template(course, assignment, scratch)
@@ -229,7 +231,8 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                     str(scratch / "work" / s), str(template), cell_timeout, jail) for s in todo]
         say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
         with course.gradebook() as gb, closing(
-                run_parallel(jobs, executor, workers, time_limit)) as outcomes:
+                run_parallel(jobs, options.executor, workers,
+                             options.time_limit)) as outcomes:
             for outcome in outcomes:
                 student = outcome.job.student
                 if outcome.ok:

@@ -8,6 +8,7 @@
     course-grade export [ASSIGNMENT ...] [--out DIR]
     course-grade report [ASSIGNMENT ...] [--out DIR]
     course-grade synth ASSIGNMENT --students N [--zip FILE --style canvas|moodle]
+    course-grade options
 
 ``--course`` defaults to the current folder if it holds ``nbgrader_config.py``,
 else the repository's ``exercises/``.  Every step can be re-run safely.
@@ -142,6 +143,14 @@ def cmd_synth(course: Course, args) -> int:
     return 0
 
 
+def cmd_options(course: Course, args) -> int:
+    from .course import CourseGrade
+
+    print(f"# {course.config_file}\n")
+    print(CourseGrade.class_config_section())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (every subcommand has --help)."""
     parser = argparse.ArgumentParser(prog="course-grade", description=__doc__.splitlines()[0])
@@ -174,8 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=int, default=None,
                    help="seconds per cell (default: Execute.timeout of the config)")
     p.add_argument("--time-limit", type=float, default=None,
-                   help="seconds for one student's whole grading (default: 300)")
-    p.add_argument("--executor", default=None, help="module:Class of a custom executor")
+                   help="seconds for one student's whole grading "
+                        "(default: c.CourseGrade.time_limit, 300)")
+    p.add_argument("--executor", default=None,
+                   help="module.Class of a custom executor (default: c.CourseGrade.executor)")
     p.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
                    help="UNSAFE: run student kernels without the bubblewrap jail")
     p.set_defaults(func=cmd_autograde)
@@ -209,6 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", type=int, default=0, help="students who also have an older draft")
     p.add_argument("--expected", type=Path, default=None, help="write expected scores (JSON)")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("options", help="the c.CourseGrade options with their help and defaults")
+    p.set_defaults(func=cmd_options)
     return parser
 
 
@@ -216,7 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``course-grade``."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(Course.find(args.course), args)
+        course = Course.find(args.course)
+        course.options  # noqa: B018 (a wrong CourseGrade option stops every command here)
+        return args.func(course, args)
     except CourseError as exc:
         print(f"course-grade: {exc}", file=sys.stderr)
         return 2

@@ -207,7 +207,7 @@ def notebook_for(file_id: str, notebooks: list[str]) -> str | None:
 
 def course_patterns(course: Course) -> list[str]:
     """Patterns configured in the course's ``nbgrader_config.py``."""
-    patterns = list(course.setting("filename_patterns"))
+    patterns = list(course.options.filename_patterns)
     nbgrader_regexp = course.config.FileNameCollectorPlugin.get("named_regexp", "")
     if nbgrader_regexp:
         patterns.append(nbgrader_regexp)
@@ -221,7 +221,7 @@ def collect(course: Course, assignment: str, download: Path | str,
     if not download.exists():
         raise CourseError(f"no such download: {download}")
     compiled = compile_patterns(list(patterns or []) + course_patterns(course))
-    roster = roster or course.setting("roster")
+    roster = roster or course.options.roster
     mapping = load_roster(course.root / roster) if roster else None
     notebooks = [p.name for p in course.source_notebooks(assignment)]
     report = CollectReport(assignment)

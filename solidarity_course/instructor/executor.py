@@ -8,8 +8,8 @@ already holds the assignment.  The executor must leave the autograded notebooks
 in ``<workdir>/autograded/<student>/<assignment>/`` and the grades in
 ``<workdir>/gradebook.db``; it never sees the real gradebook.
 
-Executors are pluggable: any class with ``run(job)`` named as ``module:Class``
-(``--executor`` or ``c.CourseGrade.executor``).  The default,
+Executors are pluggable: any class with ``run(job)``, named as ``module.Class``
+(``--executor`` or the ``Type`` option ``c.CourseGrade.executor``).  The default,
 :class:`NbgraderExecutor`, runs nbgrader's own autograde (kernel per notebook,
 ``Execute.timeout`` per cell).  A sandboxed executor (e.g. a bubblewrap
 jail, or comparing answers outside the kernel) only has to honour the same
@@ -18,12 +18,11 @@ folder contract.
 
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class GradingError(RuntimeError):
@@ -54,6 +53,7 @@ class Job:
         return Path(self.workdir) / kind / self.student / self.assignment
 
 
+@runtime_checkable
 class Executor(Protocol):
     """What the driver needs from an executor."""
 
@@ -112,12 +112,3 @@ class NbgraderExecutor:
 
     def configure(self, config, job: Job) -> None:
         """Subclasses adjust nbgrader's configuration for ``job`` here (plain: nothing)."""
-
-
-def load_executor(spec: str) -> Executor:
-    """An executor instance from ``module:Class``."""
-    module, _, name = spec.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)()
-    except (ImportError, AttributeError) as exc:
-        raise GradingError(f"cannot load executor {spec!r}: {exc}") from exc

@@ -39,7 +39,7 @@ import resource
 import shutil
 import subprocess
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 #: Throwaway user ids for kernels when grading as root: UID_BASE + worker pid.
@@ -61,7 +61,13 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class SandboxPolicy:
-    """Limits of one kernel's jail (configurable as ``c.CourseGrade.sandbox_limits``)."""
+    """Limits of one kernel's jail (configurable as ``c.CourseGrade.sandbox_limits``).
+
+    A plain dataclass, so that the launcher starts without importing pydantic;
+    settings from the course are validated by pydantic (:meth:`from_settings`).
+    """
+
+    __pydantic_config__ = {"extra": "forbid"}
 
     cpu_seconds: int = 600
     memory_bytes: int = 2 * 1024**3
@@ -71,15 +77,35 @@ class SandboxPolicy:
     tmp_bytes: int = 128 * 1024**2
     output_bytes: int = 8 * 1024**2
 
+    def __post_init__(self):
+        small = [f.name for f in fields(self) if getattr(self, f.name) < 1]
+        if small:
+            raise ValueError(f"{', '.join(small)} must be at least 1")
+
     @classmethod
     def from_settings(cls, settings: dict | None) -> SandboxPolicy:
-        """A policy from a (possibly partial) dict; unknown keys are an error."""
-        settings = dict(settings or {})
-        unknown = set(settings) - set(cls.__dataclass_fields__)
-        if unknown:
-            raise ValueError(f"unknown sandbox limit(s) {sorted(unknown)}; "
-                             f"known: {sorted(cls.__dataclass_fields__)}")
-        return cls(**{k: int(v) for k, v in settings.items()})
+        """A policy from a (possibly partial) dict; raises ValueError naming a bad limit."""
+        from pydantic import TypeAdapter, ValidationError
+
+        try:
+            return TypeAdapter(cls).validate_python(dict(settings or {}))
+        except ValidationError as exc:
+            problems = []
+            for error in exc.errors():
+                name = ".".join(str(part) for part in error["loc"])
+                if error["type"] == "unexpected_keyword_argument":
+                    problems.append(f"unknown sandbox limit {name!r} (known: "
+                                    f"{', '.join(f.name for f in fields(cls))})")
+                elif name:
+                    problems.append(f"sandbox limit {name!r}: {error['msg']}")
+                else:
+                    problems.append("sandbox limit " + error["msg"].removeprefix("Value error, "))
+            raise ValueError("; ".join(problems)) from None
+
+    @classmethod
+    def from_json(cls, text: str) -> SandboxPolicy:
+        """The policy written by :meth:`to_json` (trusted: made by the grader)."""
+        return cls(**json.loads(text))
 
     def to_json(self) -> str:
         """The policy as JSON (passed to the launcher on its command line)."""
@@ -361,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         print("sandbox OK: bubblewrap starts a jail with no network")
         return 0
-    policy = SandboxPolicy.from_settings(json.loads(args.policy))
+    policy = SandboxPolicy.from_json(args.policy)
     workdir, runtime_dir = Path.cwd(), Path(args.runtime_dir)
     share_with_kernel(workdir, runtime_dir)
     cmd = bwrap_command(args.kernel_cmd, workdir, runtime_dir, policy)

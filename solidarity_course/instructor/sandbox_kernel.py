@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -53,7 +52,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         """The kernel spec's command, run by the jail launcher."""
         cmd = super().format_kernel_cmd(extra_arguments)
-        policy = SandboxPolicy.from_settings(json.loads(self.policy_json))
+        policy = SandboxPolicy.from_json(self.policy_json)
         return launcher_command(cmd, self.runtime_dir, policy)
 
     async def interrupt_kernel(self) -> None:
