@@ -43,6 +43,7 @@ from .executor import Job
 from .importer import import_grades, read_worker
 from .parallel import default_workers, run_parallel, start_server
 from .screen import notices, screen
+from .worker import LOG_NAME
 
 
 @dataclass
@@ -61,6 +62,8 @@ class AutogradeReport:
 
     assignment: str
     outcomes: list[StudentOutcome] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # limits weaker than asked, opt-outs
+    limits: str = ""  # the isolation and limits in force (sandbox.check)
 
     def students(self, status: str) -> list[str]:
         """Students with one status, sorted."""
@@ -154,19 +157,26 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     return db
 
 
-def sandbox_policy(options: CourseGrade, say) -> str | None:
+def sandbox_policy(options: CourseGrade, say, report: AutogradeReport | None = None
+                   ) -> str | None:
     """The jail's policy as JSON, or None when the instructor opted out (loudly).
 
     Raises :class:`CourseError` when the jail is wanted but cannot start: never
-    a silent fallback to grading without it.
+    a silent fallback to grading without it.  Limits weaker than the policy
+    asks (e.g. no cgroup for a per-jail memory cap) are said here, once, and
+    kept in the ``report``.
     """
-    from .sandbox import SandboxUnavailable, probe
+    from .sandbox import SandboxUnavailable, cgroups, probe
+    from .sandbox.check import describe, limits_in_force
+    from .sandbox.check import notices as weak_limits
 
+    report = report if report is not None else AutogradeReport("")
     if not options.sandbox:
         warnings.warn("autograde WITHOUT the sandbox: student code runs with your privileges "
                       "and can read source/, the gradebook and other submissions",
                       stacklevel=2)
         say("WARNING: grading without the sandbox (opted out)")
+        report.notices.append("graded without the sandbox (opted out)")
         return None
     try:
         probe()
@@ -175,7 +185,13 @@ def sandbox_policy(options: CourseGrade, say) -> str | None:
                           "explicitly with --no-sandbox (c.CourseGrade.sandbox = False), "
                           "which lets student code read answers and other students' work"
                           ) from exc
-    return options.policy().to_json()
+    policy = options.policy()
+    jails, _enabled, why = cgroups.delegate_v2()
+    report.limits = describe(policy, jails, why)
+    for text in weak_limits(limits_in_force(policy, jails)):
+        say(f"NOTICE: {text}")
+        report.notices.append(text)
+    return policy.to_json()
 
 
 def autograde(course: Course, assignment: str, students: list[str] | None = None, *,
@@ -223,7 +239,7 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
         return report
     workers = options.workers or default_workers()
     start_server(options.executor)  # the workers' server imports while the template is built
-    jail = sandbox_policy(options, say)
+    jail = sandbox_policy(options, say, report)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     try:
         template = build_template(course, assignment, scratch)
@@ -245,13 +261,39 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                         status, detail = "failed", f"import failed: {type(exc).__name__}: {exc}"
                 else:
                     status = "timed-out" if outcome.timed_out else "failed"
-                    detail = outcome.error
+                    log = keep_worker_log(outcome.job, log_folder(course, assignment))
+                    detail = f"{outcome.error} (worker log: {log.relative_to(course.root)})"
                 report.outcomes.append(StudentOutcome(student, status, detail, outcome.seconds))
                 say(f"{student}: {status}" + (f" ({detail})" if detail else ""))
                 shutil.rmtree(outcome.job.workdir, ignore_errors=True)
     finally:
+        from .sandbox import cgroups
+        from .sandbox_kernel import remove_stale_runtime_dirs
+
         shutil.rmtree(scratch, ignore_errors=True)
+        remove_stale_runtime_dirs()  # of workers killed at the time limit
+        cgroups.remove_stale()
     return report
+
+
+#: Lines of a failed student's worker log that are kept.
+LOG_LINES = 200
+
+
+def log_folder(course: Course, assignment: str) -> Path:
+    """``reports/autograde-<assignment>/``: failed students' worker logs, the limits in force."""
+    return course.root / "reports" / f"autograde-{assignment}"
+
+
+def keep_worker_log(job: Job, folder: Path) -> Path:
+    """The last :data:`LOG_LINES` lines of a job's worker log, as ``<folder>/<student>.log``."""
+    try:
+        text = (Path(job.workdir) / LOG_NAME).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        text = f"(no worker log: {exc})"
+    target = folder / f"{job.student}.log"
+    atomic.write_text(target, "\n".join(text.splitlines()[-LOG_LINES:]) + "\n")
+    return target
 
 
 def _import(course: Course, gb, job: Job) -> None:

@@ -8,6 +8,7 @@
     course-grade export [ASSIGNMENT ...] [--out DIR]
     course-grade report [ASSIGNMENT ...] [--out DIR]
     course-grade synth ASSIGNMENT --students N [--zip FILE --style canvas|moodle]
+    course-grade check
     course-grade options
 
 ``--course`` defaults to the current folder if it holds ``nbgrader_config.py``,
@@ -64,7 +65,7 @@ def cmd_collect(course: Course, args) -> int:
 
 
 def cmd_autograde(course: Course, args) -> int:
-    from .autograde import autograde
+    from .autograde import autograde, log_folder
 
     report = autograde(course, args.assignment, args.student or None, workers=args.workers,
                        force=args.force, cell_timeout=args.cell_timeout,
@@ -74,6 +75,9 @@ def cmd_autograde(course: Course, args) -> int:
     rows = [[o.student, o.status, f"{o.seconds:.1f}", o.detail]
             for o in sorted(report.outcomes, key=lambda o: o.student)]
     atomic.write_text(out, _table(rows, ["student", "status", "seconds", "detail"]))
+    limits = log_folder(course, args.assignment) / "limits.txt"
+    atomic.write_text(limits, (report.limits or "isolation: NONE (no sandbox)\n")
+                      + "".join(f"NOTICE: {text}\n" for text in report.notices))
     for o in report.outcomes:
         if o.status not in ("graded", "up-to-date"):
             print(f"{o.status:>10}  {o.student}  {o.detail}")
@@ -82,7 +86,15 @@ def cmd_autograde(course: Course, args) -> int:
         counts[o.status] = counts.get(o.status, 0) + 1
     print(f"{args.assignment}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
           + f". Per-student report: {out}")
+    for text in report.notices:
+        print(f"NOTICE: {text} (see {limits})")
     return 0 if report.ok else 1
+
+
+def cmd_check(course: Course, args) -> int:
+    from .sandbox.check import main as check
+
+    return check(course.options.policy())
 
 
 def cmd_feedback(course: Course, args) -> int:
@@ -220,6 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", type=int, default=0, help="students who also have an older draft")
     p.add_argument("--expected", type=Path, default=None, help="write expected scores (JSON)")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("check", help="start a test jail; print the isolation and limits "
+                                     "really in force here")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("options", help="the c.CourseGrade options with their help and defaults")
     p.set_defaults(func=cmd_options)

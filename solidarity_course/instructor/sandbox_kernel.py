@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -36,6 +37,17 @@ from .sandbox import (
     remove_jail_cgroups,
 )
 
+#: Connection folders: ``cg-<worker pid>-<random>`` in the temporary folder.
+RUNTIME_PREFIX = "cg-"
+
+
+def remove_stale_runtime_dirs() -> None:
+    """Remove the connection folders of workers that are gone (killed at a time limit)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}*-*"):
+        pid = folder.name.removeprefix(RUNTIME_PREFIX).split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
 
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager that starts its kernel inside the jail."""
@@ -44,7 +56,7 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="cg-"))
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-"))
         self.transport = "ipc"
         self.ip = str(self.runtime_dir / "k")
         self.connection_file = str(self.runtime_dir / "kernel.json")
@@ -54,6 +66,16 @@ class SandboxedKernelManager(AsyncKernelManager):
         cmd = super().format_kernel_cmd(extra_arguments)
         policy = SandboxPolicy.from_json(self.policy_json)
         return launcher_command(cmd, self.runtime_dir, policy)
+
+    async def _async_start_kernel(self, **kw) -> None:
+        """Start the kernel; if it cannot start, its connection folder goes too."""
+        try:
+            await super()._async_start_kernel(**kw)
+        except BaseException:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+            raise
+
+    start_kernel = _async_start_kernel
 
     async def interrupt_kernel(self) -> None:
         """Interrupt by message: a signal would reach bwrap, not the kernel inside."""
@@ -73,6 +95,9 @@ class SandboxedKernelManager(AsyncKernelManager):
             remove_jail_cgroups(pid)
         if not restart:
             shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+    # nbclient calls cleanup_resources directly after a kernel died: bind it to ours.
+    cleanup_resources = _async_cleanup_resources
 
 
 #: Answer records (exempt from the output limit) larger than this are output like any other.
