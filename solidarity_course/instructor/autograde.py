@@ -34,6 +34,7 @@ import tempfile
 import warnings
 from contextlib import closing
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from . import atomic
@@ -46,12 +47,27 @@ from .screen import notices, screen
 from .worker import LOG_NAME
 
 
+class GradeStatus(StrEnum):
+    """How one student's autograde ended."""
+
+    GRADED = "graded"
+    UP_TO_DATE = "up-to-date"
+    PROBLEM = "problem"  # screened out: the submission would abort nbgrader
+    FAILED = "failed"
+    TIMED_OUT = "timed-out"
+
+    @property
+    def is_problem(self) -> bool:
+        """True when the student needs the instructor's attention."""
+        return self not in (GradeStatus.GRADED, GradeStatus.UP_TO_DATE)
+
+
 @dataclass
 class StudentOutcome:
-    """One student's result: graded, up-to-date, problem, failed or timed-out."""
+    """One student's result."""
 
     student: str
-    status: str
+    status: GradeStatus
     detail: str = ""
     seconds: float = 0.0
 
@@ -65,14 +81,14 @@ class AutogradeReport:
     notices: list[str] = field(default_factory=list)  # limits weaker than asked, opt-outs
     limits: str = ""  # the isolation and limits in force (sandbox.check)
 
-    def students(self, status: str) -> list[str]:
+    def students(self, status: GradeStatus) -> list[str]:
         """Students with one status, sorted."""
         return sorted(o.student for o in self.outcomes if o.status == status)
 
     @property
     def ok(self) -> bool:
         """True when no student failed, timed out or had a problem."""
-        return all(o.status in ("graded", "up-to-date") for o in self.outcomes)
+        return not any(o.status.is_problem for o in self.outcomes)
 
 
 def submitted_timestamp(course: Course, assignment: str, student: str):
@@ -212,12 +228,12 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
     submitted = course.submitted_students(assignment)
     chosen = students or submitted
     for student in sorted(set(chosen) - set(submitted)):
-        report.outcomes.append(StudentOutcome(student, "problem", "no submission"))
+        report.outcomes.append(StudentOutcome(student, GradeStatus.PROBLEM, "no submission"))
     candidates = sorted(set(chosen) & set(submitted))
     problems = screen(course, assignment, candidates)
     notes = notices(course, assignment, sorted(set(candidates) - set(problems)))
     for student, found in sorted(problems.items()):
-        report.outcomes.append(StudentOutcome(student, "problem", "; ".join(found)))
+        report.outcomes.append(StudentOutcome(student, GradeStatus.PROBLEM, "; ".join(found)))
     atomic.clean_leftovers(course.folder("autograded"))
     for student in candidates:
         atomic.clean_leftovers(course.folder("autograded") / student)
@@ -232,7 +248,7 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
             if student in problems:
                 continue
             if not force and is_up_to_date(gb, course, assignment, student):
-                report.outcomes.append(StudentOutcome(student, "up-to-date"))
+                report.outcomes.append(StudentOutcome(student, GradeStatus.UP_TO_DATE))
             else:
                 todo.append(student)
     if not todo:
@@ -254,13 +270,14 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                 if outcome.ok:
                     try:
                         _import(course, gb, outcome.job)
-                        status = "graded"
+                        status = GradeStatus.GRADED
                         detail = "; ".join(notes.get(student, []) + grading_notes(
                             course.submission_dir("autograded", student, assignment)))
                     except Exception as exc:  # one student's bad import never stops the run
-                        status, detail = "failed", f"import failed: {type(exc).__name__}: {exc}"
+                        status = GradeStatus.FAILED
+                        detail = f"import failed: {type(exc).__name__}: {exc}"
                 else:
-                    status = "timed-out" if outcome.timed_out else "failed"
+                    status = GradeStatus.TIMED_OUT if outcome.timed_out else GradeStatus.FAILED
                     log = keep_worker_log(outcome.job, log_folder(course, assignment))
                     detail = f"{outcome.error} (worker log: {log.relative_to(course.root)})"
                 report.outcomes.append(StudentOutcome(student, status, detail, outcome.seconds))

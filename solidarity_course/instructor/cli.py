@@ -24,6 +24,7 @@ import csv
 import io
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from . import atomic
@@ -38,6 +39,11 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return buf.getvalue()
 
 
+def _counts(counts: Counter) -> str:
+    """``status: n, ...`` sorted by status."""
+    return ", ".join(f"{status}: {n}" for status, n in sorted(counts.items()))
+
+
 def cmd_release(course: Course, args) -> int:
     from .release import release
 
@@ -50,18 +56,16 @@ def cmd_release(course: Course, args) -> int:
 
 
 def cmd_collect(course: Course, args) -> int:
-    from .collect import collect
+    from .collect import CollectStatus, collect
 
     report = collect(course, args.assignment, args.download, args.pattern, args.roster)
     out = args.report or course.root / "reports" / f"collect-{args.assignment}.csv"
     atomic.write_text(Path(out), report.to_csv())
     for row in report.rows:
-        if row.status not in ("collected", "unchanged"):
+        if row.status not in (CollectStatus.COLLECTED, CollectStatus.UNCHANGED):
             print(f"{row.status:>16}  {row.entry}  {row.detail}")
-    counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts().items()))
-    print(f"{args.assignment}: {counts}. Per-file report: {out}")
-    bad = {"refused", "unreadable", "unknown-name", "unknown-student", "not-a-notebook"}
-    return 1 if bad & set(report.counts()) else 0
+    print(f"{args.assignment}: {_counts(report.counts())}. Per-file report: {out}")
+    return 1 if report.problems else 0
 
 
 def cmd_autograde(course: Course, args) -> int:
@@ -79,13 +83,10 @@ def cmd_autograde(course: Course, args) -> int:
     atomic.write_text(limits, (report.limits or "isolation: NONE (no sandbox)\n")
                       + "".join(f"NOTICE: {text}\n" for text in report.notices))
     for o in report.outcomes:
-        if o.status not in ("graded", "up-to-date"):
+        if o.status.is_problem:
             print(f"{o.status:>10}  {o.student}  {o.detail}")
-    counts = {}
-    for o in report.outcomes:
-        counts[o.status] = counts.get(o.status, 0) + 1
-    print(f"{args.assignment}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-          + f". Per-student report: {out}")
+    counts = Counter(o.status for o in report.outcomes)
+    print(f"{args.assignment}: {_counts(counts)}. Per-student report: {out}")
     for text in report.notices:
         print(f"NOTICE: {text} (see {limits})")
     return 0 if report.ok else 1

@@ -36,9 +36,11 @@ import os
 import re
 import stat
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from . import atomic
@@ -56,6 +58,26 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 _CANVAS_COPY = re.compile(r"-\d+(?=\.ipynb$)", re.I)  # Canvas renames resubmissions x-1.ipynb
 
 
+class CollectStatus(StrEnum):
+    """What happened to one file of a download."""
+
+    COLLECTED = "collected"
+    UNCHANGED = "unchanged"
+    KEPT_EXISTING = "kept-existing"
+    SUPERSEDED = "superseded"
+    UNKNOWN_NAME = "unknown-name"
+    UNKNOWN_STUDENT = "unknown-student"
+    NOT_A_NOTEBOOK = "not-a-notebook"
+    UNREADABLE = "unreadable"
+    REFUSED = "refused"
+
+    @property
+    def is_problem(self) -> bool:
+        """True when the file needs the instructor's attention."""
+        return self not in (CollectStatus.COLLECTED, CollectStatus.UNCHANGED,
+                            CollectStatus.KEPT_EXISTING, CollectStatus.SUPERSEDED)
+
+
 @dataclass
 class Entry:
     """One file of a download, before it is classified."""
@@ -71,7 +93,7 @@ class ReportRow:
     """The outcome for one file of the download."""
 
     entry: str
-    status: str
+    status: CollectStatus | None = None  # set once the file is classified
     student: str = ""
     target: str = ""
     detail: str = ""
@@ -84,14 +106,16 @@ class CollectReport:
     assignment: str
     rows: list[ReportRow] = field(default_factory=list)
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> Counter[CollectStatus]:
         """Number of files per status."""
-        out: dict[str, int] = {}
-        for row in self.rows:
-            out[row.status] = out.get(row.status, 0) + 1
-        return out
+        return Counter(row.status for row in self.rows if row.status is not None)
 
-    def by_status(self, status: str) -> list[ReportRow]:
+    @property
+    def problems(self) -> list[ReportRow]:
+        """The rows that need the instructor's attention."""
+        return [r for r in self.rows if r.status is not None and r.status.is_problem]
+
+    def by_status(self, status: CollectStatus) -> list[ReportRow]:
         """The rows with one status."""
         return [r for r in self.rows if r.status == status]
 
@@ -228,38 +252,40 @@ def collect(course: Course, assignment: str, download: Path | str,
     entries = zip_entries(download) if zipfile.is_zipfile(download) else folder_entries(download)
     candidates: dict[tuple[str, str], list[tuple[Entry, bytes, ReportRow]]] = {}
     for entry in entries:
-        row = ReportRow(entry.path, "")
+        row = ReportRow(entry.path)
         report.rows.append(row)
         if entry.refused:
-            row.status, row.detail = "refused", entry.refused
+            row.status, row.detail = CollectStatus.REFUSED, entry.refused
             continue
         if not entry.path.lower().endswith(".ipynb"):
-            row.status, row.detail = "not-a-notebook", "only .ipynb files are collected"
+            row.status, row.detail = CollectStatus.NOT_A_NOTEBOOK, "only .ipynb files are collected"
             continue
         matched = match_name(entry.path, compiled)
         if matched is None:
-            row.status, row.detail = "unknown-name", "matches no file-name pattern"
+            row.status, row.detail = CollectStatus.UNKNOWN_NAME, "matches no file-name pattern"
             continue
         style, groups = matched
         lms_id = groups["student_id"]
         student = mapping.get(lms_id) if mapping is not None else lms_id
         row.student = student or ""
         if student is None:
-            row.status, row.detail = "unknown-student", f"{style} id {lms_id!r} not in the roster"
+            row.status = CollectStatus.UNKNOWN_STUDENT
+            row.detail = f"{style} id {lms_id!r} not in the roster"
             continue
         if not SAFE_ID.match(student) or ".." in student:
-            row.status, row.detail = "refused", f"student id {student!r} is not a safe folder name"
+            row.status = CollectStatus.REFUSED
+            row.detail = f"student id {student!r} is not a safe folder name"
             continue
         file_id = groups.get("file_id") or PurePosixPath(entry.path).name
         notebook = notebook_for(file_id, notebooks)
         if notebook is None:
-            row.status = "unknown-name"
+            row.status = CollectStatus.UNKNOWN_NAME
             row.detail = f"{file_id!r} is none of the assignment's notebooks {notebooks}"
             continue
         try:
             data = entry.read()
         except Exception as exc:  # corrupt member, bad CRC, permissions: report, go on
-            row.status, row.detail = "unreadable", f"{type(exc).__name__}: {exc}"
+            row.status, row.detail = CollectStatus.UNREADABLE, f"{type(exc).__name__}: {exc}"
             continue
         row.detail = f"{style} name"
         candidates.setdefault((student, notebook), []).append((entry, data, row))
@@ -267,7 +293,7 @@ def collect(course: Course, assignment: str, download: Path | str,
         group.sort(key=lambda c: (c[0].mtime, c[0].path))
         entry, data, row = group[-1]
         for _loser, _data, loser_row in group[:-1]:
-            loser_row.status = "superseded"
+            loser_row.status = CollectStatus.SUPERSEDED
             loser_row.detail = f"a newer file of {student} won: {entry.path}"
         _store(course, assignment, student, notebook, entry.mtime, data, row)
     return report
@@ -282,7 +308,7 @@ def _store(course: Course, assignment: str, student: str, notebook: str, mtime: 
     folder = root / student / assignment
     target = folder / notebook
     if not target.resolve().is_relative_to(root):
-        row.status, row.detail = "refused", "target escapes the submitted folder"
+        row.status, row.detail = CollectStatus.REFUSED, "target escapes the submitted folder"
         return
     row.target = str(target.relative_to(course.root))
     stamp_file = folder / "timestamp.txt"
@@ -294,12 +320,13 @@ def _store(course: Course, assignment: str, student: str, notebook: str, mtime: 
             old_stamp = None
     if old_stamp is not None and target.exists():
         if old_stamp > mtime:
-            row.status, row.detail = "kept-existing", f"the collected file of {old_stamp} is newer"
+            row.status = CollectStatus.KEPT_EXISTING
+            row.detail = f"the collected file of {old_stamp} is newer"
             return
         if old_stamp == mtime and target.read_bytes() == data:
-            row.status = "unchanged"
+            row.status = CollectStatus.UNCHANGED
             return
     atomic.write_bytes(target, data)
     stamp = max(mtime, old_stamp) if old_stamp else mtime
     atomic.write_text(stamp_file, stamp.strftime(TIMESTAMP_FORMAT) + "\n")
-    row.status = "collected"
+    row.status = CollectStatus.COLLECTED
