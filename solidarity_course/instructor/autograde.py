@@ -204,7 +204,8 @@ def sandbox_policy(options: CourseGrade, say, report: AutogradeReport | None = N
     policy = options.policy()
     jails, _enabled, why = cgroups.delegate_v2()
     report.limits = describe(policy, jails, why)
-    for text in weak_limits(limits_in_force(policy, jails)):
+    weak = weak_limits(limits_in_force(policy, jails))
+    for text in weak + ([f"cgroup v2: {why}"] if weak and why else []):
         say(f"NOTICE: {text}")
         report.notices.append(text)
     return policy.to_json()
