@@ -27,7 +27,6 @@ def test_defaults_and_values_from_the_file(tmp_path):
     assert options.time_limit == 12.0 and options.workers == 0 and options.sandbox is True
     assert options.executor is NbgraderExecutor
     assert options.policy() == SandboxPolicy(processes=8)
-    assert Course.find(course_with(tmp_path / ".." / tmp_path.name).root).options.roster == ""
 
 
 def test_a_misspelt_option_is_warned_about_with_the_nearest_real_one(tmp_path):
