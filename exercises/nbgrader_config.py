@@ -36,6 +36,11 @@ c.ClearSolutions.code_stub = {"python": "# (write your answer in the line above)
 # scores 0); the whole student is bounded by CourseGrade.time_limit below.
 c.Execute.timeout = 30
 
+# Formgrader and feedback render student notebooks with nbconvert's HTMLExporter:
+# this step makes everything a student wrote inert first (no script, no active
+# output; autograde also stores the autograded copy that way).
+c.HTMLExporter.preprocessors = ["solidarity_course.instructor.inert.InertNotebook"]
+
 # course-grade options (solidarity_course.instructor.course.CourseGrade, where each
 # one is typed and documented; a misspelt name is warned about, a wrong type stops
 # course-grade with an error naming the option).

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import signal
 import subprocess
 import sys
 from collections import Counter
@@ -68,8 +69,17 @@ def cmd_collect(course: Course, args) -> int:
     return 1 if report.problems else 0
 
 
+def _interrupted(signum, _frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def cmd_autograde(course: Course, args) -> int:
     from .autograde import autograde, log_folder
+
+    # Stopped by kill or a closed terminal: unwind like Ctrl-C, so that the scratch
+    # folder of student work in the temporary folder is removed and workers are killed.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupted)
 
     report = autograde(course, args.assignment, args.student or None, workers=args.workers,
                        force=args.force, cell_timeout=args.cell_timeout,

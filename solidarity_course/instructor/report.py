@@ -1,8 +1,10 @@
 """Report: item analysis of assignments, as one HTML page with charts and as CSV.
 
 Scores come from the gradebook (nbgrader's score: manual where given, else
-automatic).  Each student's recorded answers come from their autograded
-notebooks, read with :mod:`.keys` (``ast.literal_eval``, nothing executed);
+automatic).  Each student's answers are the responses autograde scored, kept
+in their autograded notebooks (:func:`.answer_records.scored_responses`); for a
+notebook graded otherwise, the answer cells read with :mod:`.keys`
+(``ast.literal_eval``, nothing executed);
 the questions and keys come from the gradebook's copy of the test cells.
 A graded cell that some student has no score for yet (e.g. an essay not yet
 graded by hand) is left out of the totals and listed as such.
@@ -25,8 +27,10 @@ from pathlib import Path
 import nbformat
 
 from . import atomic
+from .answer_records import scored_responses
 from .course import Course
 from .export import column_name
+from .inert import CSP_META
 from .itemstats import AssignmentStats, ItemInput, analyse
 from .keys import answers_in_notebook, question_from_test
 
@@ -57,8 +61,10 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
         for student in students:
             path = course.submission_dir("autograded", student, assignment) / f"{nb.name}.ipynb"
             try:
-                answers[nb.name][student] = answers_in_notebook(
-                    nbformat.read(path, as_version=4), graded)
+                notebook = nbformat.read(path, as_version=4)
+                scored = scored_responses(notebook)
+                answers[nb.name][student] = (scored if scored is not None
+                                             else answers_in_notebook(notebook, graded))
             except Exception as exc:  # a missing or broken file only loses that student's answers
                 data.unreadable.append(f"{student}/{nb.name}: {type(exc).__name__}")
                 answers[nb.name][student] = {}
@@ -173,11 +179,12 @@ class Section:
 def render_page(sections: list[Section]) -> str:
     """The item-analysis page (``templates/item-analysis.html``, autoescaped)."""
     from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup
 
     env = Environment(loader=PackageLoader(__package__, "templates"),
                       autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
     env.filters["fmt"] = _fmt
-    return env.get_template("item-analysis.html").render(sections=sections)
+    return env.get_template("item-analysis.html").render(sections=sections, csp=Markup(CSP_META))
 
 
 def report(course: Course, assignments: list[str] | None, out_dir: Path | str) -> list[Path]:
