@@ -63,8 +63,10 @@ serve: setup  ## serve the built book on http://127.0.0.1:$(PORT)/ (gzip, like a
 test: setup system  ## run the whole test suite (builds the book in a temporary folder)
 	$(BIN)/python -m pytest
 
-lint: setup  ## ruff over the package, tests and benchmarks
+lint: setup  ## ruff over the package, tests and benchmarks; mypy over quiz/ and sphinx/; deptry
 	$(BIN)/ruff check solidarity_course tests bench
+	$(BIN)/mypy
+	$(BIN)/deptry solidarity_course
 
 bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/build_times.py

@@ -3,9 +3,10 @@
 Grades the same N synthetic submissions (default 100) of the sample assignment
 twice, in two copies of one course, in the same run:
 
-1. the parallel driver, ``course-grade autograde <assignment> --workers N``, one
-   worker per core (or ``--workers``), isolated worker gradebooks, with the
-   course's executor and sandbox settings (``--executor``, ``--no-sandbox``);
+1. the parallel driver, ``course-grade autograde <assignment> --workers N``,
+   ``parallel.WORKERS_PER_CORE`` workers per core (or ``--workers``), isolated
+   worker gradebooks, with the course's executor and sandbox settings
+   (``--executor``, ``--no-sandbox``);
 2. plain ``nbgrader autograde <assignment> --create --force`` (serial, one process).
 
 Both are run as the commands an instructor types, so both timings include their
@@ -74,7 +75,7 @@ def course_grade(root: Path, workers: int, extra: list[str]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=0, help="default: one per core")
+    parser.add_argument("--workers", type=int, default=0, help="default: WORKERS_PER_CORE per core")
     parser.add_argument("--executor", default=None, help="default: the course's")
     parser.add_argument("--no-sandbox", action="store_true", help="kernels outside the jail")
     args = parser.parse_args()

@@ -50,8 +50,18 @@ def offline_prefix() -> list[str]:
 
 #: What a one-page preview book needs from the course besides the page itself.
 _BOOK_FILES = ("_config.yml", "references.bib")
+#: Folders the book's extensions read relative to the book (the question bank and
+#: course data, the npm assets): linked into a book made elsewhere, not copied.
+BOOK_FOLDERS = ("data", "web")
 #: Pages every preview includes, so that {term} and {cite} references resolve.
 _REFERENCE_PAGES = ("chapters/glossary.md", "chapters/bibliography.md")
+
+
+def link_book_folders(folder: Path) -> None:
+    """Link :data:`BOOK_FOLDERS` into a book made in ``folder`` with the course's config."""
+    for name in BOOK_FOLDERS:
+        if not (folder / name).exists():
+            (folder / name).symlink_to(COURSE_ROOT / name, target_is_directory=True)
 
 
 def page_book(page: Path, folder: Path) -> Path:
@@ -63,6 +73,7 @@ def page_book(page: Path, folder: Path) -> Path:
     relative = page.resolve().relative_to(COURSE_ROOT)
     for name in _BOOK_FILES:
         shutil.copy(COURSE_ROOT / name, folder / name)
+    link_book_folders(folder)
     pages = [relative.as_posix(), *(p for p in _REFERENCE_PAGES if p != relative.as_posix())]
     for name in pages:
         (folder / name).parent.mkdir(parents=True, exist_ok=True)

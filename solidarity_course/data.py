@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -155,6 +157,12 @@ def load_table(name: str, path: Path | str = DATA_DIR) -> pd.DataFrame:
     CSVs); a copy is returned so callers may modify it freely.
     """
     return _load(name, _descriptor_path(path).resolve()).copy()
+
+
+def table_records(name: str, path: Path | str = DATA_DIR) -> list[dict[str, Any]]:
+    """Rows of table *name* as dicts of plain Python values; empty cells are ``None``."""
+    frame = _load(name, _descriptor_path(path).resolve())
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
 
 
 def load_package(path: Path | str = DATA_DIR) -> dict[str, pd.DataFrame]:
@@ -357,6 +365,10 @@ def _custom_problems(descriptor_path: Path, bib_path: Path) -> list[str]:
                 f"{len(row.get('text') or '')} characters"
             )
 
+    problems += _claim_span_problems(tables)
+    problems += _verified_locator_problems(tables.get("claims", []))
+    problems += _duplicate_event_problems(tables.get("timeline", []))
+
     if keys is not None:
         for name, res in resources.items():
             cols = [f["name"] for f in res.get("schema", {}).get("fields", [])
@@ -369,6 +381,67 @@ def _custom_problems(descriptor_path: Path, bib_path: Path) -> list[str]:
                                 f"{res['path']} row {n}, field {col!r}: citation key {key!r} "
                                 f"not found in {bib_path.name}"
                             )
+    return problems
+
+
+def _claim_span_problems(tables: dict[str, list[dict[str, str]]]) -> list[str]:
+    """Two claims about one span must not disagree: the same span twice is a duplicate,
+    and overlapping spans with different verdicts give one statement two verdicts."""
+    verdicts = {r.get("id"): r.get("verdict") for r in tables.get("claims", [])}
+    spans: dict[str, list[tuple[int, int, str, int]]] = {}
+    for n, row in enumerate(tables.get("annotations", []), start=2):
+        claim = (row.get("claim_id") or "").strip()
+        try:
+            start, end = int(row.get("start", "")), int(row.get("end", ""))
+        except ValueError:
+            continue  # type error, reported by frictionless
+        if claim:
+            spans.setdefault(row.get("excerpt_id") or "", []).append((start, end, claim, n))
+    problems = []
+    for excerpt_id, items in spans.items():
+        for i, (start, end, claim, n) in enumerate(items):
+            for other_start, other_end, other, _ in items[:i]:
+                if other == claim or max(start, other_start) >= min(end, other_end):
+                    continue
+                loc = f"annotations.csv row {n}, field 'claim_id'"
+                if (start, end) == (other_start, other_end):
+                    problems.append(f"{loc}: claims {other!r} and {claim!r} are about the same "
+                                    f"span of excerpt {excerpt_id!r}; keep one")
+                elif verdicts.get(claim) != verdicts.get(other):
+                    problems.append(f"{loc}: claims {other!r} ({verdicts.get(other)}) and "
+                                    f"{claim!r} ({verdicts.get(claim)}) give overlapping spans "
+                                    f"of excerpt {excerpt_id!r} different verdicts")
+    return problems
+
+
+def _verified_locator_problems(claims: list[dict[str, str]]) -> list[str]:
+    """A claim marked verified must say where in the cited work it was checked."""
+    return [
+        f"claims.csv row {n}, field 'locator': claim {row.get('id')!r} is marked verified "
+        "but does not say where in the cited work it was checked"
+        for n, row in enumerate(claims, start=2)
+        if (row.get("verified") or "").strip() == "true" and not (row.get("locator") or "").strip()
+    ]
+
+
+def _event_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 3}
+
+
+def _duplicate_event_problems(timeline: list[dict[str, str]]) -> list[str]:
+    """Two events on the same date whose descriptions share most of their words are one event."""
+    problems = []
+    for i, row in enumerate(timeline):
+        words = _event_words(row.get("event") or "")
+        for earlier in timeline[:i]:
+            if earlier.get("date") != row.get("date"):
+                continue
+            other = _event_words(earlier.get("event") or "")
+            if words and other and len(words & other) / len(words | other) >= 0.5:
+                problems.append(
+                    f"timeline.csv row {i + 2}, field 'event': event {row.get('id')!r} "
+                    f"repeats {earlier.get('id')!r} (same date, same description)"
+                )
     return problems
 
 

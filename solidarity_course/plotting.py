@@ -15,9 +15,6 @@ In a chapter::
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import matplotlib as mpl
 from cycler import cycler
 
@@ -72,10 +69,3 @@ STYLE = {
 def use_course_style() -> None:
     """Apply the course style to every later figure of the session."""
     mpl.rcParams.update(STYLE)
-
-
-@contextlib.contextmanager
-def course_style() -> Iterator[None]:
-    """Apply the course style inside a ``with`` block only."""
-    with mpl.rc_context(STYLE):
-        yield

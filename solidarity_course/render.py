@@ -232,12 +232,15 @@ def claims_table_html(claim_ids: list[str]) -> str:
         claim = claims.loc[claim_id]
         keys = split_keys(None if pd.isna(claim["citations"]) else claim["citations"])
         works = "; ".join(short_reference(k, bib) for k in keys)
-        status = "checked against the cited work" if claim["verified"] else "not re-checked"
+        status = (
+            f"checked at the source: {claim['locator']}" if claim["verified"]
+            else "not checked at the source"
+        )
         rows.append(
             f'<tr data-claim-id="{claim_id}"><th scope="row">{claim_id}</th>'
             f"<td>{html.escape(claim['claim'])}</td><td>{html.escape(claim['verdict'])}</td>"
             f"<td>{html.escape(claim['record'])}</td>"
-            f"<td>{html.escape(works) or '—'} ({status})</td></tr>"
+            f"<td>{html.escape(works) or '—'} ({html.escape(status)})</td></tr>"
         )
     return (
         f'{EXCERPT_CSS}<table class="course-claims">'

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from conftest import build_book
 
-from solidarity_course.book import BUILD_FLAGS, offline_prefix
+from solidarity_course.book import BUILD_FLAGS, link_book_folders, offline_prefix
 from solidarity_course.paths import COURSE_ROOT
 
 pytestmark = pytest.mark.build
@@ -67,6 +67,7 @@ def mini_book(root: Path, cell_source: str) -> Path:
     for name in ("_config.yml", "references.bib"):
         if (COURSE_ROOT / name).exists():
             shutil.copy(COURSE_ROOT / name, root / name)
+    link_book_folders(root)  # the config's extensions read web/ and data/ beside it
     (root / "_toc.yml").write_text(
         "format: jb-book\nroot: index\nchapters:\n  - file: probe\n", encoding="utf-8"
     )

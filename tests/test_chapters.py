@@ -127,37 +127,81 @@ def figure_cell(page: str, name: str) -> str:
     return FRONT_MATTER.sub("", cell)
 
 
-def test_chapter5_deaths_figure_draws_every_range_in_the_table(monkeypatch):
-    """fig-ww2-deaths draws a low-high line for each row of military_deaths that has one."""
+@pytest.fixture
+def draw_figure(monkeypatch):
+    """Run a chapter's figure cell headlessly and return its first axes."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.container import ErrorbarContainer
 
     from solidarity_course.data import load_table
     from solidarity_course.plotting import OKABE_ITO, use_course_style
 
     monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
     use_course_style()
-    namespace = {"plt": plt, "load_table": load_table, "OKABE_ITO": OKABE_ITO}
-    try:
-        exec(figure_cell("chapters/05-ww2-memory", "fig-ww2-deaths"), namespace)
-        ax = plt.gcf().axes[0]
-        bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
-        assert len(bars) == 1, "the figure draws no low-high ranges"
-        segments = bars[0].lines[2][0].get_segments()
-        drawn = sorted((round(seg[0][0], 6), round(seg[1][0], 6)) for seg in segments)
-        deaths = load_table("military_deaths").dropna(subset=["low", "high"])
-        expected = sorted(
-            (round(lo / 1e6, 6), round(hi / 1e6, 6))
-            for lo, hi in zip(deaths["low"], deaths["high"], strict=True)
-        )
-        assert drawn == expected
-        assert ax.get_xlim()[1] >= deaths["high"].max() / 1e6, "a range runs off the axes"
-        assert "range" in " ".join(t.get_text() for t in ax.get_legend().get_texts()).lower()
-    finally:
-        plt.close("all")
+
+    def draw(page: str, name: str):
+        exec(figure_cell(page, name), {"plt": plt, "load_table": load_table,
+                                       "OKABE_ITO": OKABE_ITO})
+        return plt.gcf().axes[0]
+
+    yield draw
+    plt.close("all")
+
+
+def test_chapter5_deaths_figure_draws_every_range_in_the_table(draw_figure):
+    """fig-ww2-deaths draws a low-high line for each row of military_deaths that has one."""
+    from matplotlib.container import ErrorbarContainer
+
+    from solidarity_course.data import load_table
+
+    ax = draw_figure("chapters/05-ww2-memory", "fig-ww2-deaths")
+    bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert len(bars) == 1, "the figure draws no low-high ranges"
+    segments = bars[0].lines[2][0].get_segments()
+    drawn = sorted((round(seg[0][0], 6), round(seg[1][0], 6)) for seg in segments)
+    deaths = load_table("military_deaths").dropna(subset=["low", "high"])
+    expected = sorted(
+        (round(lo / 1e6, 6), round(hi / 1e6, 6))
+        for lo, hi in zip(deaths["low"], deaths["high"], strict=True)
+    )
+    assert drawn == expected
+    assert ax.get_xlim()[1] >= deaths["high"].max() / 1e6, "a range runs off the axes"
+    assert "range" in " ".join(t.get_text() for t in ax.get_legend().get_texts()).lower()
+
+
+def test_chapter5_nanjing_figure_draws_every_published_estimate(draw_figure):
+    """fig-ww2-nanjing marks every estimate's low and (where given) high end."""
+    import pandas as pd
+
+    from solidarity_course.data import load_table
+
+    ax = draw_figure("chapters/05-ww2-memory", "fig-ww2-nanjing")
+    drawn = {round(float(x), 6) for line in ax.lines for x in line.get_xdata()}
+    estimates = load_table("nanjing_estimates")
+    assert len(estimates) >= 4 and (estimates["low"] > 50_000).any()
+    for row in estimates.itertuples(index=False):
+        assert round(row.low / 1e3, 6) in drawn, row.estimator
+        if pd.notna(row.high):
+            assert round(row.high / 1e3, 6) in drawn, row.estimator
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert any("Kasahara" in label for label in labels)
+    assert ax.get_xlim()[1] >= estimates["low"].max() / 1e3
+
+
+def test_chapter5_manchuria_prose_caption_and_data_agree():
+    """Loss figures not located in Glantz are called unlocated in the data, caption and prose."""
+    from solidarity_course.data import load_table
+
+    notes = load_table("manchuria_losses")["note"].str.lower()
+    assert notes.str.contains("not located by us").all()
+    text = source("chapters/05-ww2-memory")
+    caption = text[text.index("Japanese losses in the Manchurian campaign"):
+                   text.index("name: fig-ww2-manchuria")]
+    assert "not located by us" in caption
+    prose = text[text.index("Even the figures usually reported as the Soviet claim"):][:600]
+    assert "glantz2003" in prose and "not located" in prose
 
 
 def test_chapter7_figure_sets_each_post_figure_against_its_published_range(monkeypatch):

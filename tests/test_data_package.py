@@ -302,6 +302,69 @@ def test_unverified_claims_are_not_marked_verified():
     assert not claims[claims["citations"].isna()]["verified"].any()
 
 
+def test_verified_claims_say_where_they_were_checked():
+    claims = data.load_table("claims")
+    assert claims["verified"].sum() >= 31
+    assert claims[claims["verified"]]["locator"].notna().all()
+    assert claims[~claims["verified"]]["locator"].isna().all()
+
+
+def test_verified_claim_without_locator_is_rejected(pkg):
+    _, rows = _rows(pkg / "claims.csv")
+    index = next(i for i, r in enumerate(rows) if r["verified"] == "true")
+    row = _set_cell(pkg / "claims.csv", index, "locator", "")
+    assert f"claims.csv row {row}, field 'locator'" in _problems(pkg)
+
+
+def test_no_two_claims_about_one_span_disagree():
+    annotations = data.load_table("annotations").dropna(subset=["claim_id"])
+    verdicts = data.load_table("claims").set_index("id")["verdict"]
+    for _, group in annotations.groupby("excerpt_id"):
+        spans = list(group.itertuples(index=False))
+        for i, a in enumerate(spans):
+            for b in spans[:i]:
+                if a.claim_id != b.claim_id and max(a.start, b.start) < min(a.end, b.end):
+                    assert (a.start, a.end) != (b.start, b.end), (a.claim_id, b.claim_id)
+                    assert verdicts[a.claim_id] == verdicts[b.claim_id], (a.claim_id, b.claim_id)
+
+
+def _claim_on_span_of(pkg: Path, claim_id: str, verdict: str) -> int:
+    """Add claim c999 about the same span as *claim_id*'s annotation; return its row."""
+    _, claims = _rows(pkg / "claims.csv")
+    original = next(r for r in claims if r["id"] == claim_id)
+    with (pkg / "claims.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=list(original), lineterminator="\n").writerow(
+            {**original, "id": "c999", "verdict": verdict, "verified": "false", "locator": ""})
+    fields, annotations = _rows(pkg / "annotations.csv")
+    span = next(a for a in annotations if a["claim_id"] == claim_id)
+    with (pkg / "annotations.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=fields, lineterminator="\n").writerow(
+            {**span, "id": "a9999", "claim_id": "c999", "device_id": ""})
+    return len(annotations) + 2
+
+
+def test_two_verdicts_on_one_span_are_rejected(pkg):
+    row = _claim_on_span_of(pkg, "c10", "accurate")
+    msg = _problems(pkg)
+    assert f"annotations.csv row {row}, field 'claim_id'" in msg and "'c999'" in msg
+
+
+def test_duplicate_timeline_event_is_rejected(pkg):
+    fields, events = _rows(pkg / "timeline.csv")
+    hungary = next(e for e in events if e["id"] == "e602")
+    with (pkg / "timeline.csv").open("a", encoding="utf-8", newline="") as fh:
+        csv.DictWriter(fh, fieldnames=fields, lineterminator="\n").writerow(
+            {**hungary, "id": "e999",
+             "event": "Soviet troops move on Budapest and crush the Hungarian revolution."})
+    assert "event 'e999' repeats 'e602'" in _problems(pkg)
+
+
+def test_timeline_has_no_duplicate_events():
+    timeline = data.load_table("timeline")
+    assert not timeline.duplicated(subset=["date", "event"]).any()
+    assert "e204" not in set(timeline["id"])  # the second copy of the Hungarian revolution
+
+
 def test_timeline_dates_match_precision():
     timeline = data.load_table("timeline")
     lengths = {"year": 4, "month": 7, "day": 10}

@@ -142,3 +142,24 @@ def test_chapter_must_match_file(tmp_path):
     _write(tmp_path, "bad.yml", [q])
     (problem,) = _problems(tmp_path)
     assert problem.startswith("bad.yml: question 'single': field 'chapter'")
+
+
+def test_reviewed_verdict_keys_leave_exactly_one_defensible_answer():
+    """Keys a historian found ambiguous: the rival reading is no longer on offer."""
+    bank = load_bank(data=default_data())
+    concession = bank.questions["spain-spot-concession"]
+    option_ids = {o.id for o in concession.options}
+    assert concession.answer == "measured-concession"
+    assert "concession-dismissal" not in option_ids  # the chapter's reading fits it too
+    verdicts = bank.questions["rs-g-verdicts"]
+    # "misleading" for the Aurora broadside: "false" would fit as well, so it is not offered.
+    assert verdicts.answer["aurora"] == "misleading"
+    assert "false" not in {o.id for o in verdicts.options}
+    assert "Stalin told" not in " ".join(i.text for i in verdicts.items)  # Pauker remark
+    october = bank.questions["oct-verdicts"]
+    assert not any("Polish" in i.text for i in october.items)  # dated wrong: partly or false
+
+
+def test_comintern_bank_gives_no_unsourced_party_count():
+    text = (COURSE_ROOT / "data" / "questions" / "03-comintern.yml").read_text("utf-8")
+    assert "sympathising parties" not in text

@@ -7,7 +7,7 @@ import pytest
 from browser_support import chromium, open_page  # noqa: F401  (chromium is a fixture)
 from test_quiz_sphinx import build_quiz_site
 
-from solidarity_course.quiz.html import display_order
+from solidarity_course.quiz.presentation import display_order
 from solidarity_course.quiz.samples import SAMPLE_QUESTIONS, SAMPLE_RESPONSES
 from solidarity_course.serve import serve_in_thread
 
@@ -187,7 +187,6 @@ def display_order_ids(page):
 def test_js_scoring_matches_python(page, tmp_path):
     """quiz.js's score() and normalise() agree with scoring.py on the sample cases."""
     from solidarity_course.quiz.bank import load_bank
-    from solidarity_course.quiz.html import public_key
     from solidarity_course.quiz.normalise import normalise_text
     from solidarity_course.quiz.samples import sample_data, write_sample_bank
     from solidarity_course.quiz.scoring import score_answer
@@ -201,7 +200,7 @@ def test_js_scoring_matches_python(page, tmp_path):
                 continue
             response = kinds[kind][0]
             js = page.evaluate("([t, k, r]) => window.solidarityQuiz.score(t, k, r).score",
-                               [q.type, public_key(q), response])
+                               [q.type, q.check_key(), response])
             assert js == pytest.approx(score_answer(q, response)), (qid, kind)
     for text in ["  Dolores IBÁRRURI! ", "Šubašić", "La-Pasionaria", "Łódź"]:
         assert page.evaluate("t => window.solidarityQuiz.normalise(t)", text) == \

@@ -11,7 +11,8 @@ import pytest
 
 from solidarity_course.quiz.assignments import build_notebook, format_spec
 from solidarity_course.quiz.bank import load_bank
-from solidarity_course.quiz.html import GradedQuestionError, display_order, render_html
+from solidarity_course.quiz.html import GradedQuestionError, render_html
+from solidarity_course.quiz.presentation import display_order
 from solidarity_course.quiz.samples import sample_data, write_sample_bank
 from solidarity_course.quiz.widgets import ChapterQuiz, OrderingBox, QuestionWidget
 

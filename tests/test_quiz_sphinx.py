@@ -31,7 +31,7 @@ sphinx:
       - sphinx_external_toc
       - sphinx_book_theme
       - sphinx_comments
-      - solidarity_course.quiz.sphinx
+      - solidarity_course.sphinx.quiz
     html_context:
       default_mode: auto
     quiz_bank_dir: bank
@@ -107,7 +107,7 @@ def test_real_bank_renders_every_chapter_with_citations(tmp_path):
     warnings, only self-check questions appear."""
     import shutil
 
-    from solidarity_course.paths import COURSE_ROOT
+    from solidarity_course.paths import COURSE_ROOT, DATA_DIR
     from solidarity_course.quiz.bank import BANK_DIR, load_bank
     from solidarity_course.quiz.devices import default_data
 
@@ -119,10 +119,10 @@ def test_real_bank_renders_every_chapter_with_citations(tmp_path):
     root = tmp_path / "book"
     root.mkdir()
     shutil.copy(bib, root / "references.bib")
-    config = CONFIG.replace("      - solidarity_course.quiz.sphinx",
-                            "      - sphinxcontrib.bibtex\n      - solidarity_course.quiz.sphinx")
+    config = CONFIG.replace("      - solidarity_course.sphinx.quiz",
+                            "      - sphinxcontrib.bibtex\n      - solidarity_course.sphinx.quiz")
     config = config.replace("    quiz_bank_dir: bank\n    quiz_data_fixture: sample-data.yml\n",
-                            f"    quiz_bank_dir: {BANK_DIR}\n")
+                            f"    quiz_bank_dir: {BANK_DIR}\n    quiz_data_dir: {DATA_DIR}\n")
     config += "bibtex_bibfiles:\n  - references.bib\nbibtex_reference_style: author_year\n"
     (root / "_config.yml").write_text(config, "utf-8")
     toc = "format: jb-book\nroot: index\nchapters:\n" + "".join(

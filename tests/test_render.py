@@ -84,6 +84,15 @@ def test_claims_table_shows_verdict_record_and_works():
         assert f"<td>{claims.loc[claim_id, 'verdict']}</td>" in table
     assert "Rabinowitch 1976" in table  # c03's citation key, as author and year
     uncited = claims[claims["citations"].isna()].index[0]
-    assert "<td>— (not re-checked)</td>" in claims_table_html([uncited])
+    assert "<td>— (not checked at the source)</td>" in claims_table_html([uncited])
     with pytest.raises(KeyError, match="c999"):
         claims_table_html(["c999"])
+
+
+def test_claims_table_says_where_a_verdict_was_checked_at_the_source():
+    claims = load_table("claims").set_index("id")
+    checked = claims[claims["verified"]].index[0]
+    row = claims_table_html([checked])
+    assert f"checked at the source: {html.escape(claims.loc[checked, 'locator'])}" in row
+    unchecked = claims[~claims["verified"] & claims["citations"].notna()].index[0]
+    assert "(not checked at the source)" in claims_table_html([unchecked])

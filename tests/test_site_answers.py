@@ -5,7 +5,7 @@ a set of *needles*, strings that appear only if its key was published:
 
 * its id (the self-check renderer writes ``data-qid`` and the key beside it;
   graded ids are never meant to reach the book at all);
-* its key as the quiz code serialises it (``public_key`` as JSON, several
+* its key as the quiz code serialises it (``check_key()`` as JSON, several
   spellings), for the types whose key is specific to the question;
 * its explanation and the option feedback, which state the right answer.
 
@@ -24,7 +24,6 @@ from pathlib import Path
 
 from solidarity_course.quiz.bank import load_bank
 from solidarity_course.quiz.devices import default_data
-from solidarity_course.quiz.html import public_key
 
 #: Shorter prose could occur in the book by chance.
 MIN_PROSE = 40
@@ -97,7 +96,7 @@ def graded_needles(bank) -> list[Needle]:
             continue
         needles.append(Needle(q.id, "question id", q.id))
         if q.type in SPECIFIC_KEYS:
-            spellings = key_spellings(public_key(q))
+            spellings = key_spellings(q.check_key())
             needles += [Needle(q.id, "answer key", normalise(s)) for s in spellings]
         prose = [q.explanation, q.feedback_correct]
         if q.type != "spot_device":  # its options' feedback is the public devices table

@@ -10,7 +10,11 @@ import pytest
 from browser_support import html_pages
 from sphinx.errors import ConfigError, ExtensionError
 
-from solidarity_course import sphinx_offline_assets as assets
+from solidarity_course.paths import COURSE_ROOT
+from solidarity_course.sphinx import offline_assets as assets
+
+#: Where the course's book keeps its npm packages (the extension's default).
+NODE_MODULES = COURSE_ROOT / assets.NODE_MODULES
 
 #: (tag, attribute) pairs whose URL the browser fetches by itself.
 FETCHED = {("script", "src"), ("link", "href"), ("img", "src"), ("source", "src"),
@@ -34,19 +38,25 @@ class FetchedUrls(HTMLParser):
                 self.urls.append(value)
 
 
-def test_missing_npm_assets_stop_the_build_with_a_clear_message(tmp_path, monkeypatch):
-    monkeypatch.setattr(assets, "NODE_MODULES", tmp_path / "node_modules")
-    config = SimpleNamespace(nb_ipywidgets_js={"https://cdn.example/x.js": {}}, mathjax_path="")
+def _config(**values):
+    return SimpleNamespace(offline_assets_node_modules=assets.NODE_MODULES, **values)
+
+
+def test_missing_npm_assets_stop_the_build_with_a_clear_message(tmp_path):
+    """The packages are looked for beside the book (app.confdir), not beside the code."""
+    book = SimpleNamespace(confdir=str(tmp_path))
+    config = _config(nb_ipywidgets_js={"https://cdn.example/x.js": {}}, mathjax_path="")
     with pytest.raises(ConfigError) as raised:
-        assets.check_and_configure(None, config)
+        assets.check_and_configure(book, config)
     message = str(raised.value)
     assert "require.js" in message and "embed-amd.js" in message and "tex-chtml.js" in message
     assert "make setup" in message and "npm ci --prefix web" in message
+    assert str(tmp_path / "web" / "node_modules") in message
 
 
 def test_installed_assets_replace_the_cdn_defaults():
-    config = SimpleNamespace(nb_ipywidgets_js={}, mathjax_path="")
-    assets.check_and_configure(None, config)
+    config = _config(nb_ipywidgets_js={}, mathjax_path="")
+    assets.check_and_configure(SimpleNamespace(confdir=str(COURSE_ROOT)), config)
     assert list(config.nb_ipywidgets_js) == [
         "offline/requirejs/require.js",
         "offline/widgets-config.js",
@@ -95,7 +105,7 @@ def test_chapter_pages_load_the_local_widget_manager(html_dir):
 
 def test_offline_copies_match_the_installed_npm_packages(html_dir):
     for asset in assets.ASSETS:
-        for source, relative in assets.asset_files(asset):
+        for source, relative in assets.asset_files(asset, NODE_MODULES):
             if asset is assets.HTML_MANAGER and relative == "embed-amd.js":
                 continue  # split; see the next test
             copy = html_dir / "_static" / assets.OFFLINE_DIR / asset.target / relative
@@ -103,7 +113,7 @@ def test_offline_copies_match_the_installed_npm_packages(html_dir):
 
 
 def test_widget_manager_is_split_without_losing_a_byte(html_dir):
-    source = assets.package_dir(assets.HTML_MANAGER) / "dist" / "embed-amd.js"
+    source = assets.package_dir(assets.HTML_MANAGER, NODE_MODULES) / "dist" / "embed-amd.js"
     original = source.read_bytes()
     served = html_dir / "_static" / assets.OFFLINE_DIR / "html-manager"
     rest = original
@@ -144,7 +154,7 @@ def test_split_takes_out_whole_builds_or_fails_clearly():
 
 
 def test_no_page_loads_the_theme_fontawesome_script(html_dir):
-    # sphinx_page_weight's template override drops it; the theme's other scripts stay.
+    # The template override of solidarity_course.sphinx drops it; the theme's other scripts stay.
     for page in html_pages(html_dir):
         parser = FetchedUrls()
         parser.feed((html_dir / page).read_text(encoding="utf-8"))

@@ -103,8 +103,8 @@ def test_widget_slider_is_operable_with_the_keyboard(site_url, chromium):  # noq
 
 
 def test_theme_icons_are_drawn_by_the_webfont(site_url, chromium):  # noqa: F811
-    # The theme's fontawesome.js is not loaded (sphinx_page_weight), so the icons
-    # stay <i> elements that the theme's Font Awesome CSS and webfont draw.
+    # The theme's fontawesome.js is not loaded (a template override in solidarity_course.sphinx),
+    # so the icons stay <i> elements that the theme's Font Awesome CSS and webfont draw.
     page, recorder = open_page(chromium, site_url + CHAPTER)
     icons = page.evaluate(
         """() => [...document.querySelectorAll('i[class*="fa-"], span[class*="fa-"]')]

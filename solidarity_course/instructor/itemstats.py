@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import assert_never
 
-from ..quiz.model import MultipleSelect, Question, SingleChoice, SpotDevice
+from ..quiz import model
+from ..quiz.model import Question
 from ..quiz.scoring import is_blank, score_answer
 
 EASY, HARD, LOW_DISCRIMINATION = 0.9, 0.2, 0.1
@@ -57,31 +59,39 @@ def choices(question: Question | None, response) -> list[str]:
     """What a response "chose": option ids for choice questions, else an outcome."""
     if is_blank(response):
         return [BLANK]
-    if isinstance(question, SingleChoice | SpotDevice):
-        ids = [o.id for o in question.options]
-        return [response] if isinstance(response, str) and response in ids else [OTHER]
-    if isinstance(question, MultipleSelect):
-        ids = [o.id for o in question.options]
-        if (isinstance(response, list | tuple | set | frozenset)
-                and all(isinstance(r, str) and r in ids for r in response)):
-            return sorted(set(response))
-        return [OTHER]
-    if question is None:
-        return [OTHER]
-    try:
-        score = score_answer(question, response)
-    except Exception:  # one odd response never stops the class's analysis
-        return [OTHER]
-    return [FULL if score >= 1 - 1e-9 else PARTIAL if score > 0 else NONE]
+    match question:
+        case model.SingleChoice() | model.SpotDevice():
+            ids = question.option_ids()
+            return [response] if isinstance(response, str) and response in ids else [OTHER]
+        case model.MultipleSelect():
+            ids = question.option_ids()
+            if (isinstance(response, list | tuple | set | frozenset)
+                    and all(isinstance(r, str) and r in ids for r in response)):
+                return sorted(set(response))
+            return [OTHER]
+        case None:
+            return [OTHER]
+        case model.Matching() | model.Ordering() | model.Numeric() | model.ShortText():
+            try:
+                score = score_answer(question, response)
+            except Exception:  # one odd response never stops the class's analysis
+                return [OTHER]
+            return [FULL if score >= 1 - 1e-9 else PARTIAL if score > 0 else NONE]
+        case _:
+            assert_never(question)
 
 
 def option_list(question: Question | None) -> tuple[list[str], set[str]]:
     """(all options to count, the key options) of a question."""
-    if isinstance(question, SingleChoice | SpotDevice):
-        return [o.id for o in question.options] + [BLANK, OTHER], {question.answer}
-    if isinstance(question, MultipleSelect):
-        return [o.id for o in question.options] + [BLANK, OTHER], set(question.answer)
-    return [FULL, PARTIAL, NONE, BLANK, OTHER], {FULL}
+    match question:
+        case model.SingleChoice() | model.SpotDevice():
+            return question.option_ids() + [BLANK, OTHER], {question.answer}
+        case model.MultipleSelect():
+            return question.option_ids() + [BLANK, OTHER], set(question.answer)
+        case None | model.Matching() | model.Ordering() | model.Numeric() | model.ShortText():
+            return [FULL, PARTIAL, NONE, BLANK, OTHER], {FULL}
+        case _:
+            assert_never(question)
 
 
 @dataclass
@@ -158,8 +168,9 @@ def item_stats(item: ItemInput, totals: list[float]) -> ItemStats:
                 option, option in keys, option in real and option not in keys,
                 int(sum(flags)), pearson(flags, totals)))
         key_hits = [1.0 if any(k in c for k in keys) else 0.0 for c in chosen]
-        if isinstance(item.question, MultipleSelect):  # the key is the whole key set
-            key_hits = [1.0 if c == keys else 0.0 for c in chosen]
+        match item.question:
+            case model.MultipleSelect():  # the key is the whole key set
+                key_hits = [1.0 if c == keys else 0.0 for c in chosen]
         stats.key_point_biserial = pearson(key_hits, totals)
     stats.flags = flags_for(stats)
     return stats

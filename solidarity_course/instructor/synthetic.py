@@ -25,19 +25,12 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import assert_never
 
 import nbformat
 
-from ..quiz.model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from ..quiz import model
+from ..quiz.model import Question
 from ..quiz.scoring import score_answer
 from .course import Course
 from .keys import GradedQuestion, grade_id, questions_in_notebook
@@ -66,80 +59,94 @@ class SyntheticStudent:
 
 
 def _right(q: Question, rng: random.Random):
-    if isinstance(q, SingleChoice | SpotDevice):
-        return q.answer
-    if isinstance(q, MultipleSelect):
-        key = list(q.answer)
-        rng.shuffle(key)
-        return tuple(key) if rng.random() < 0.3 else key
-    if isinstance(q, Matching):
-        return dict(q.answer)
-    if isinstance(q, Ordering):
-        return list(q.answer)
-    if isinstance(q, Numeric):
-        value = int(q.answer) if float(q.answer).is_integer() else q.answer
-        return str(value) if rng.random() < 0.3 else value
-    if isinstance(q, ShortText):
-        text = rng.choice(q.accepted)
-        return rng.choice([text, text.upper(), f"  {text.lower()} "])
-    raise TypeError(type(q).__name__)
+    match q:
+        case model.SingleChoice() | model.SpotDevice() | model.Matching() | model.Ordering():
+            return q.key_literal()
+        case model.MultipleSelect():
+            key = q.key_literal()
+            rng.shuffle(key)
+            return tuple(key) if rng.random() < 0.3 else key
+        case model.Numeric():
+            value = int(q.answer) if float(q.answer).is_integer() else q.answer
+            return str(value) if rng.random() < 0.3 else value
+        case model.ShortText():
+            text = rng.choice(q.accepted)
+            return rng.choice([text, text.upper(), f"  {text.lower()} "])
+        case _:
+            assert_never(q)
 
 
 def _partial(q: Question, rng: random.Random):
     """A partly right answer, or None if the question gives no partial credit."""
-    if not getattr(q, "partial_credit", False):
+    if q.partial_rule is None:
         return None
-    if isinstance(q, MultipleSelect):
-        key, wrong = list(q.answer), [o.id for o in q.options if o.id not in q.answer]
-        return key[:-1] if len(key) > 1 else key + wrong[:1]
-    if isinstance(q, Matching):
-        items, answer = list(q.answer), dict(q.answer)
-        answer[items[0]], answer[items[1]] = answer[items[1]], answer[items[0]]
-        return answer
-    if isinstance(q, Ordering):
-        order = list(q.answer)
-        order[-1], order[-2] = order[-2], order[-1]
-        return order
-    return None
+    match q:
+        case model.MultipleSelect():
+            key, wrong = list(q.answer), [o.id for o in q.options if o.id not in q.answer]
+            return key[:-1] if len(key) > 1 else key + wrong[:1]
+        case model.Matching():
+            items, answer = list(q.answer), dict(q.answer)
+            answer[items[0]], answer[items[1]] = answer[items[1]], answer[items[0]]
+            return answer
+        case model.Ordering():
+            order = list(q.answer)
+            order[-1], order[-2] = order[-2], order[-1]
+            return order
+        case model.SingleChoice() | model.SpotDevice() | model.Numeric() | model.ShortText():
+            return None
+        case _:
+            assert_never(q)
 
 
 def _wrong(q: Question, rng: random.Random):
-    if isinstance(q, SingleChoice | SpotDevice):
-        return rng.choice([o.id for o in q.options if o.id != q.answer])
-    if isinstance(q, MultipleSelect):
-        return [o.id for o in q.options if o.id not in q.answer] or []
-    if isinstance(q, Matching):
-        opts = [o.id for o in q.options]
-        return {i: opts[(opts.index(v) + 1) % len(opts)] for i, v in q.answer.items()}
-    if isinstance(q, Ordering):
-        return list(reversed(q.answer))
-    if isinstance(q, Numeric):
-        return q.answer + q.tolerance + 1 + rng.randint(0, 5)
-    return "I do not know"
+    match q:
+        case model.SingleChoice() | model.SpotDevice():
+            return rng.choice([o.id for o in q.options if o.id != q.answer])
+        case model.MultipleSelect():
+            return [o.id for o in q.options if o.id not in q.answer] or []
+        case model.Matching():
+            opts = q.option_ids()
+            return {i: opts[(opts.index(v) + 1) % len(opts)] for i, v in q.answer.items()}
+        case model.Ordering():
+            return list(reversed(q.answer))
+        case model.Numeric():
+            return q.answer + q.tolerance + 1 + rng.randint(0, 5)
+        case model.ShortText():
+            return "I do not know"
+        case _:
+            assert_never(q)
 
 
 def _malformed(q: Question, rng: random.Random):
-    if isinstance(q, SingleChoice | SpotDevice):
-        return rng.choice([1, [q.answer]])
-    if isinstance(q, MultipleSelect):
-        return q.answer[0]
-    if isinstance(q, Matching):
-        return list(q.answer.values())
-    if isinstance(q, Ordering):
-        return list(q.answer)[:-1]
-    if isinstance(q, Numeric):
-        return f"about {q.answer:g}"
-    return 42
+    match q:
+        case model.SingleChoice() | model.SpotDevice():
+            return rng.choice([1, [q.answer]])
+        case model.MultipleSelect():
+            return q.answer[0]
+        case model.Matching():
+            return list(q.answer.values())
+        case model.Ordering():
+            return list(q.answer)[:-1]
+        case model.Numeric():
+            return f"about {q.answer:g}"
+        case model.ShortText():
+            return 42
+        case _:
+            assert_never(q)
 
 
 def _blank(q: Question):
-    if isinstance(q, MultipleSelect):
-        return []
-    if isinstance(q, Matching):
-        return {i.id: None for i in q.items}
-    if isinstance(q, Numeric | ShortText):
-        return ""
-    return None
+    match q:
+        case model.MultipleSelect():
+            return []
+        case model.Matching():
+            return {i.id: None for i in q.items}
+        case model.Numeric() | model.ShortText():
+            return ""
+        case model.SingleChoice() | model.SpotDevice() | model.Ordering():
+            return None
+        case _:
+            assert_never(q)
 
 
 def draw_response(q: Question, ability: float, rng: random.Random):

@@ -24,25 +24,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import assert_never
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from ..paths import EXERCISES_DIR
+from . import model
 from .bank import Bank, load_bank
-from .html import display_order
-from .model import (
-    PARTIAL_CREDIT_RULES,
-    Essay,
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from .model import Essay, Question
+from .presentation import display_order
 
 SOURCE_DIR = EXERCISES_DIR / "source"
 
@@ -105,64 +96,39 @@ def _py(value) -> str:
 
 def format_spec(q: Question) -> dict:
     """What the format check may know: ids of options/items, never the key."""
-    spec = {"id": q.id, "type": q.type}
-    if isinstance(q, SingleChoice | SpotDevice | MultipleSelect | Matching):
-        spec["options"] = [o.id for o in q.options]
-    if isinstance(q, Matching):
-        spec["items"] = [i.id for i in q.items]
-    if isinstance(q, Ordering):
-        spec["items"] = display_order(q)
-    return spec
+    return q.public_view()
 
 
-def _example(q: Question) -> str:
-    """A placeholder showing the answer's form (never real ids, which could hint the key)."""
-    if isinstance(q, SingleChoice | SpotDevice):
-        return '"option-id"'
-    if isinstance(q, MultipleSelect):
-        return '["option-id", "another-option-id"]'
-    if isinstance(q, Matching):
-        return '{"item-id": "option-id", "other-item-id": "option-id", ...}'
-    if isinstance(q, Ordering):
-        return '["first-item-id", "second-item-id", ...]'
-    if isinstance(q, Numeric):
-        return "1234.5  (a number" + (f", in {q.unit}" if q.unit else "") + ")"
-    return '"your answer"'
+def _choices_markdown(q: Question) -> list[str]:
+    """The lines listing what an answer may name: options, items, the quoted passage."""
+    match q:
+        case model.SingleChoice() | model.MultipleSelect():
+            return [f"- `{o.id}`: {o.text}" for o in q.options]
+        case model.SpotDevice():
+            text, start, end = q.span()
+            return ["> " + " ".join(text[start:end].split()), "",
+                    "Which framing device does the quoted passage use?", "",
+                    *[f"- `{o.id}`: {o.text}" for o in q.options]]
+        case model.Matching():
+            return (["Items:", ""] + [f"- `{i.id}`: {i.text}" for i in q.items]
+                    + ["", "Options:", ""] + [f"- `{o.id}`: {o.text}" for o in q.options])
+        case model.Ordering():
+            items = {i.id: i.text for i in q.items}
+            return [f"- `{i}`: {items[i]}" for i in display_order(q)]
+        case model.Numeric() | model.ShortText():
+            return []
+        case _:
+            assert_never(q)
 
 
 def question_markdown(q: Question, n: int) -> str:
     """The read-only statement of a graded question (no key, no feedback)."""
     pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
-    lines = [f"### Question {n} ({pts})", "", q.prompt.strip(), ""]
-    if isinstance(q, SpotDevice):
-        r = q._require_resolved()
-        lines += ["> " + " ".join(r.excerpt_text[r.start:r.end].split()), "",
-                  "Which framing device does the quoted passage use?", ""]
-    if isinstance(q, SingleChoice | SpotDevice | MultipleSelect):
-        lines += [f"- `{o.id}`: {o.text}" for o in q.options]
-    if isinstance(q, Matching):
-        lines += ["Items:", ""] + [f"- `{i.id}`: {i.text}" for i in q.items]
-        lines += ["", "Options:", ""] + [f"- `{o.id}`: {o.text}" for o in q.options]
-    if isinstance(q, Ordering):
-        items = {i.id: i.text for i in q.items}
-        lines += [f"- `{i}`: {items[i]}" for i in display_order(q)]
-    rule = PARTIAL_CREDIT_RULES.get(q.type)
-    if rule and getattr(q, "partial_credit", False):
-        lines += ["", f"*{rule}*"]
-    lines += ["", f"Answer format: `answer_{n} = {_example(q)}`"]
+    lines = [f"### Question {n} ({pts})", "", q.prompt.strip(), "", *_choices_markdown(q)]
+    if q.partial_rule:
+        lines += ["", f"*{q.partial_rule}*"]
+    lines += ["", f"Answer format: `answer_{n} = {q.answer_example()}`"]
     return "\n".join(lines)
-
-
-def _solution_literal(q: Question) -> str:
-    if isinstance(q, ShortText):
-        return _py(q.accepted[0])
-    if isinstance(q, Numeric):
-        return _py(q.answer)
-    if isinstance(q, Matching):
-        return _py(dict(q.answer))
-    if isinstance(q, MultipleSelect | Ordering):
-        return _py(list(q.answer))
-    return _py(q.answer)
 
 
 def question_cells(q: Question, n: int) -> list:
@@ -170,7 +136,7 @@ def question_cells(q: Question, n: int) -> list:
     var = f"answer_{n}"
     answer_src = (
         f"# Question {n}: replace None with your answer (see the format above).\n"
-        f"{var} = None\n### BEGIN SOLUTION\n{var} = {_solution_literal(q)}\n### END SOLUTION"
+        f"{var} = None\n### BEGIN SOLUTION\n{var} = {_py(q.key_literal())}\n### END SOLUTION"
     )
     check_src = f"check_format({_py(format_spec(q))}, {var})"
     test_src = (
@@ -245,7 +211,7 @@ def generate(chapters: list[str] | None = None, bank: Bank | None = None,
     written = []
     for chapter in chapters:
         questions = bank.chapter(chapter, use="graded")
-        unresolved = [q.id for q in questions if isinstance(q, SpotDevice) and q.resolved is None]
+        unresolved = [q.id for q in questions if q.unresolved]
         if unresolved:
             raise ValueError(f"spot-the-device questions {unresolved} need the course data")
         if not questions and chapter not in bank.essays:

@@ -11,9 +11,10 @@ questions, the annotation exists in the course data (when data is given).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import TypeAdapter, ValidationError
@@ -67,7 +68,7 @@ class Bank:
 _FIELD_IN_MSG = re.compile(r"^Value error, ([a-z_]+): (.*)$", re.S)
 
 
-def _loc_msg(err: dict) -> tuple[str, str]:
+def _loc_msg(err: Mapping[str, Any]) -> tuple[str, str]:
     """The field path and message of one pydantic error.
 
     The discriminator tag pydantic puts first (e.g. ``('single_choice', 'answer')``)
@@ -150,7 +151,8 @@ def load_bank(directory: Path | str | None = None, data=None, strict: bool = Tru
 
     directory = Path(directory) if directory is not None else BANK_DIR
     files = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
-    bank, problems, origin = Bank(files=files), [], {}
+    bank, problems = Bank(files=files), []
+    origin: dict[str, str] = {}
     for path in files:
         bank_file, questions, probs = load_file(path)
         problems += probs
@@ -165,11 +167,14 @@ def load_bank(directory: Path | str | None = None, data=None, strict: bool = Tru
                     f"(also in {origin[q.id]})"
                 )
                 continue
-            if isinstance(q, SpotDevice) and data is not None:
-                try:
-                    q = resolve_spot(q, data)
-                except (KeyError, ValueError) as exc:
-                    problems.append(f"{path.name}: question '{q.id}': field 'annotation': {exc}")
+            match q:
+                case SpotDevice() if data is not None:
+                    try:
+                        q = resolve_spot(q, data)
+                    except (KeyError, ValueError) as exc:
+                        problems.append(
+                            f"{path.name}: question '{q.id}': field 'annotation': {exc}"
+                        )
             bank.questions[q.id] = q
             origin[q.id] = path.name
     if problems and strict:

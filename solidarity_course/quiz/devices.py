@@ -1,98 +1,88 @@
 """"Spot the device": join a question to the ``annotations`` and ``devices`` tables.
 
-The course data lives in ``solidarity_course.data`` (``load_table(name)``,
-``get_excerpt(id)``).  This module talks to it through a tiny adapter so that
-tests can use a fixture instead:
+Two data sources satisfy :class:`DataSource`:
 
-* :class:`CourseData` wraps the real module;
-* :class:`FixtureData` takes plain lists of dicts;
-* :func:`default_data` returns ``CourseData()`` if the data module exists, else
-  ``None`` (spot-the-device questions then stay unresolved and are skipped by
-  the renderers with a warning).
+* :class:`CourseData`: the course's data package (:mod:`solidarity_course.data`);
+* :class:`FixtureData`: plain lists of dicts, for tests and sample sites.
+
+Rows are dicts of plain values; a missing value is ``None``.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from pathlib import Path
+from typing import Any, Protocol
 
+import yaml
+
+from .. import data as course_data
+from ..paths import DATA_DIR
 from .model import AnnotationRef, Option, ResolvedSpot, SpotDevice
+
+Row = dict[str, Any]
 
 
 class DataSource(Protocol):
     """What spot-the-device needs from the course data."""
 
-    def annotations(self) -> list[dict]:
-        """Rows with excerpt_id, start, end, device_id (and claim_id, note)."""
+    def annotations(self) -> list[Row]:
+        """Rows with id, excerpt_id, start, end, device_id (and claim_id, note)."""
+        ...
 
-    def devices(self) -> list[dict]:
+    def devices(self) -> list[Row]:
         """Rows with id, name, definition."""
+        ...
 
     def excerpt_text(self, excerpt_id: str) -> str:
         """The text of one excerpt, which annotation offsets index into."""
-
-
-def _records(table) -> list[dict]:
-    """Rows of a table as dicts, whether it is a DataFrame, a list or a resource."""
-    if hasattr(table, "to_dict"):
-        return table.to_dict(orient="records")
-    if hasattr(table, "read_rows"):  # a frictionless Resource
-        return [dict(r) for r in table.read_rows()]
-    return [dict(r) for r in table]
-
-
-def _text_of(excerpt) -> str:
-    if isinstance(excerpt, str):
-        return excerpt
-    if isinstance(excerpt, Mapping):
-        return str(excerpt["text"])
-    if hasattr(excerpt, "text"):
-        return str(excerpt.text)
-    if hasattr(excerpt, "get"):  # pandas Series
-        return str(excerpt.get("text"))
-    raise TypeError(f"cannot find the text of excerpt {excerpt!r}")
+        ...
 
 
 class CourseData:
-    """Adapter over ``solidarity_course.data`` (``load_table``, ``get_excerpt``)."""
+    """The course's data package (default: the repository's ``data/``)."""
 
-    def __init__(self, module=None):
-        self.module = module or importlib.import_module("solidarity_course.data")
+    def __init__(self, path: Path | str = DATA_DIR):
+        self.path = path
 
-    def annotations(self) -> list[dict]:
-        return _records(self.module.load_table("annotations"))
+    def annotations(self) -> list[Row]:
+        return course_data.table_records("annotations", self.path)
 
-    def devices(self) -> list[dict]:
-        return _records(self.module.load_table("devices"))
+    def devices(self) -> list[Row]:
+        return course_data.table_records("devices", self.path)
 
     def excerpt_text(self, excerpt_id: str) -> str:
-        return _text_of(self.module.get_excerpt(excerpt_id))
+        return course_data.get_excerpt(excerpt_id, self.path).text
+
+
+def _none_if_empty(rows: Sequence[Mapping[str, Any]]) -> list[Row]:
+    return [{k: None if v == "" else v for k, v in row.items()} for row in rows]
 
 
 class FixtureData:
-    """In-memory data for tests: ``annotations``/``devices`` rows, ``excerpts`` id→text."""
+    """In-memory data for tests: ``annotations``/``devices`` rows, ``excerpts`` id→text.
 
-    def __init__(self, annotations: Sequence[dict], devices: Sequence[dict], excerpts: dict):
-        self._annotations, self._devices = list(annotations), list(devices)
-        self._excerpts = excerpts
+    Empty strings in the rows become ``None``, as empty cells do in the course data.
+    """
 
-    def annotations(self) -> list[dict]:
+    def __init__(self, annotations: Sequence[Mapping[str, Any]],
+                 devices: Sequence[Mapping[str, Any]], excerpts: Mapping[str, str]):
+        self._annotations, self._devices = _none_if_empty(annotations), _none_if_empty(devices)
+        self._excerpts = dict(excerpts)
+
+    def annotations(self) -> list[Row]:
         return self._annotations
 
-    def devices(self) -> list[dict]:
+    def devices(self) -> list[Row]:
         return self._devices
 
     def excerpt_text(self, excerpt_id: str) -> str:
         return self._excerpts[excerpt_id]
 
 
-def default_data() -> DataSource | None:
-    """The real course data if ``solidarity_course.data`` can be imported, else None."""
-    try:
-        return CourseData()
-    except ImportError:
-        return None
+def default_data() -> DataSource:
+    """The course's own data."""
+    return CourseData()
 
 
 def find_annotation(ref: AnnotationRef, data: DataSource) -> dict:
@@ -129,9 +119,9 @@ def resolve_spot(question: SpotDevice, data: DataSource) -> SpotDevice:
     unknown = [d for d in wanted if d not in known]
     if unknown:
         raise ValueError(f"device_ids {unknown} not in the devices table")
-    key = str(row["device_id"])
-    if key in ("", "None", "<NA>", "nan"):
+    if row["device_id"] is None:
         raise ValueError(f"annotation {row.get('id', '')!r} has no device_id")
+    key = str(row["device_id"])
     if key not in wanted:
         raise ValueError(f"the annotation's device {key!r} is not among device_ids {wanted}")
     by_id = {str(d["id"]): d for d in devices}
@@ -149,11 +139,7 @@ def resolve_spot(question: SpotDevice, data: DataSource) -> SpotDevice:
     return question.model_copy(update={"resolved": resolved})
 
 
-def fixture_from_file(path) -> FixtureData:
+def fixture_from_file(path: Path | str) -> FixtureData:
     """A :class:`FixtureData` from a YAML/JSON file with annotations, devices, excerpts."""
-    from pathlib import Path
-
-    import yaml
-
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return FixtureData(raw["annotations"], raw["devices"], raw["excerpts"])

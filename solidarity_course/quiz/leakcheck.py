@@ -3,8 +3,8 @@
 Looks for every form in which our code could write a key: the question's JSON
 dump, the key as a Python/JSON literal or an assignment, accepted text
 variants, the numeric answer, and reversible or hashed encodings of those
-(base64, rot13, hex, md5/sha1/sha256).  Used by the tests and, later, by the
-instructor's release workflow.
+(base64, rot13, hex, md5/sha1/sha256).  Used by the tests and by ``course-grade
+release``, which refuses to publish a notebook with a leak.
 """
 
 from __future__ import annotations
@@ -15,27 +15,40 @@ import hashlib
 import json
 import re
 from pathlib import Path
+from typing import assert_never
 
-from .model import Matching, MultipleSelect, Numeric, Ordering, Question, ShortText
+from . import model
+from .model import Question
 from .normalise import normalise_text
+
+
+def _key_literals(q: Question) -> tuple[list[str], str]:
+    """The key as it would be written in code, and as plain text ("" if not one value)."""
+    match q:
+        case model.ShortText():
+            return list(q.accepted), ""
+        case model.Numeric():
+            return [], str(q.answer)  # also searched for as a number in :func:`find_leaks`
+        case model.Matching():
+            mapping = q.key_literal()
+            return [repr(mapping), json.dumps(mapping)], str(mapping)
+        case model.MultipleSelect() | model.Ordering():
+            ids = q.key_literal()
+            codes = [repr(ids), json.dumps(ids), repr(sorted(ids)), json.dumps(sorted(ids))]
+            return codes, str(q.answer)
+        case model.SingleChoice() | model.SpotDevice():
+            key = q.key_literal()
+            return [f"= {key!r}", f'= "{key}"', f'"answer": "{key}"'], key
+        case _:
+            assert_never(q)
 
 
 def key_forms(q: Question) -> list[str]:
     """Strings that would reveal the key of ``q`` if found in a released file."""
-    if isinstance(q, ShortText):
-        literals = list(q.accepted)
-    elif isinstance(q, Numeric):
-        literals = []  # searched for as a number in :func:`find_leaks`
-    elif isinstance(q, Matching):
-        literals = [repr(dict(q.answer)), json.dumps(dict(q.answer))]
-    elif isinstance(q, MultipleSelect | Ordering):
-        literals = [repr(list(q.answer)), json.dumps(list(q.answer)),
-                    repr(sorted(q.answer)), json.dumps(sorted(q.answer))]
-    else:
-        literals = [f"= {q.answer!r}", f'= "{q.answer}"', f'"answer": "{q.answer}"']
+    literals, plain = _key_literals(q)
     forms = [q.key_dump(), *literals]
     encoded = []
-    for text in [q.key_dump(), *literals, str(getattr(q, "answer", ""))]:
+    for text in [q.key_dump(), *literals, plain]:
         raw = text.encode()
         encoded += [base64.b64encode(raw).decode(), codecs.encode(text, "rot13"), raw.hex()]
         encoded += [hashlib.new(name, raw).hexdigest() for name in ("md5", "sha1", "sha256")]
@@ -55,15 +68,29 @@ def find_leaks(text: str, questions: list[Question]) -> list[str]:
         for form in key_forms(q):
             if form in text:
                 leaks.append(f"{q.id}: {form[:60]!r}")
-        if isinstance(q, ShortText):
-            for variant in q.accepted:
-                if re.search(rf"\b{re.escape(normalise_text(variant))}\b", norm):
-                    leaks.append(f"{q.id}: accepted variant {variant!r}")
-        if isinstance(q, Numeric):
+        leaks += _typed_answer_leaks(q, text, norm)
+    return leaks
+
+
+def _typed_answer_leaks(q: Question, text: str, norm: str) -> list[str]:
+    """A typed answer (text variant or number) found as a word in ``text``."""
+    match q:
+        case model.ShortText():
+            return [
+                f"{q.id}: accepted variant {variant!r}"
+                for variant in q.accepted
+                if re.search(rf"\b{re.escape(normalise_text(variant))}\b", norm)
+            ]
+        case model.Numeric():
             number = f"{q.answer:g}"
             if re.search(rf"(?<![\w.]){re.escape(number)}(?:\.0+)?(?![\w.])", text):
-                leaks.append(f"{q.id}: numeric answer {number}")
-    return leaks
+                return [f"{q.id}: numeric answer {number}"]
+            return []
+        case (model.SingleChoice() | model.MultipleSelect() | model.Matching()
+              | model.Ordering() | model.SpotDevice()):
+            return []
+        case _:
+            assert_never(q)
 
 
 def scan_directory(directory: Path | str, questions: list[Question]) -> dict[str, list[str]]:

@@ -41,27 +41,28 @@ spot_device        a device id                                      none
 =================  ===============================================  =========================
 
 Partial credit applies only where the question sets ``partial_credit: true``.
+
+Every fact a renderer needs about a type is a method or class attribute of its
+model (``type_label``, ``partial_rule``, ``option_ids``, ``item_ids``,
+``key_literal``, ``check_key``, ``public_view``, ``feedback_entries``,
+``answer_example``, ``unresolved``), so adding a type means adding one model
+class here and one arm to each ``match`` over :data:`Question` (mypy reports a
+``match`` that forgets a type, through ``assert_never`` in its default arm).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Annotated, Literal
+from abc import ABC, abstractmethod
+from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .normalise import normalise_text
+from .presentation import display_order
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 QuestionId = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
-
-#: Human-readable statement of each partial-credit rule, shown to students.
-PARTIAL_CREDIT_RULES = {
-    "multiple_select": (
-        "Partial credit: (correct choices ticked − wrong choices ticked) ÷ number of "
-        "correct choices, never below zero."
-    ),
-    "matching": "Partial credit: the share of items matched correctly.",
-    "ordering": "Partial credit: the share of items placed in the right position.",
-}
 
 
 class _Strict(BaseModel):
@@ -99,7 +100,7 @@ class AnnotationRef(_Strict):
         span = (self.excerpt_id, self.start, self.end)
         if self.id is None and None in span:
             raise ValueError("annotation: give an id, or excerpt_id, start and end")
-        if None not in span and self.end <= self.start:
+        if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValueError("end: must be greater than start")
         return self
 
@@ -114,7 +115,7 @@ class ResolvedSpot(_Strict):
     answer: str
 
 
-class QuestionBase(_Strict):
+class QuestionBase(_Strict, ABC):
     """Fields every question has."""
 
     id: QuestionId
@@ -127,13 +128,96 @@ class QuestionBase(_Strict):
     feedback_correct: str = ""
     feedback_incorrect: str = ""
 
+    #: The type's name in the bank (each type narrows it to its own literal).
+    type: str
+    #: How the type is named to students ("single choice", "spot the device" ...).
+    type_label: ClassVar[str]
+    #: A placeholder showing the form of an answer (never real ids, which could hint the key).
+    example: ClassVar[str] = '"option-id"'
+
     def key_dump(self) -> str:
         """The question as JSON (it includes the answer key: instructor use only)."""
         return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
 
+    @property
+    def partial_rule(self) -> str | None:
+        """The partial-credit rule shown to students, or None if scoring is all or nothing."""
+        return None
+
+    @property
+    def unresolved(self) -> bool:
+        """True while the question still needs the course data to be shown or graded."""
+        return False
+
+    def option_ids(self) -> list[str]:
+        """Ids of the options to choose from, in bank order (none for typed answers)."""
+        return []
+
+    def item_ids(self) -> list[str]:
+        """Ids of the items to match or order, in bank order (none for other types)."""
+        return []
+
+    @abstractmethod
+    def key_literal(self) -> Any:
+        """The key as a Python value, in the response format (see the table above)."""
+
+    def check_key(self) -> dict[str, Any]:
+        """What a client-side checker needs (it holds the key: self-check questions only)."""
+        return {"answer": self.key_literal()}
+
+    def public_view(self) -> dict[str, Any]:
+        """The key-free view: id, type and the option/item ids an answer may use."""
+        view: dict[str, Any] = {"id": self.id, "type": self.type}
+        if self.option_ids():
+            view["options"] = self.option_ids()
+        if self.item_ids():
+            view["items"] = self.item_ids()
+        return view
+
+    def feedback_entries(self) -> list[tuple[str, str, str]]:
+        """``(kind, id, feedback)`` of every option or item with feedback to show."""
+        return []
+
+    def answer_example(self) -> str:
+        """A placeholder showing the form of an answer (never ids, which could hint the key)."""
+        return self.example
+
 
 def _option_ids(options) -> list[str]:
     return [o.id for o in options]
+
+
+def _entries(
+    kind: str, choices: tuple[Option, ...] | tuple[Item, ...]
+) -> list[tuple[str, str, str]]:
+    return [(kind, c.id, c.feedback) for c in choices if c.feedback]
+
+
+class _HasOptions(Protocol):
+    @property
+    def options(self) -> tuple[Option, ...]: ...
+
+
+class _ChoosesOptions:
+    """Mixin for types whose answer picks options: their ids, and the chosen ones' feedback."""
+
+    def option_ids(self: _HasOptions) -> list[str]:
+        return _option_ids(self.options)
+
+    def feedback_entries(self: _HasOptions) -> list[tuple[str, str, str]]:
+        return _entries("option", self.options)
+
+
+class _PartialCredit(QuestionBase):
+    """A type whose key has parts, so a partly right answer may earn partial credit."""
+
+    partial_credit: bool = True
+    #: The rule, stated for students.
+    partial_credit_rule: ClassVar[str]
+
+    @property
+    def partial_rule(self) -> str | None:
+        return self.partial_credit_rule if self.partial_credit else None
 
 
 def _check_unique(ids: list[str], what: str) -> None:
@@ -142,12 +226,17 @@ def _check_unique(ids: list[str], what: str) -> None:
         raise ValueError(f"{what}s: duplicate id(s): {', '.join(dupes)}")
 
 
-class SingleChoice(QuestionBase):
+class SingleChoice(_ChoosesOptions, QuestionBase):
     """Pick exactly one option."""
 
     type: Literal["single_choice"]
     options: tuple[Option, ...] = Field(min_length=2)
     answer: str
+
+    type_label: ClassVar[str] = "single choice"
+
+    def key_literal(self) -> str:
+        return self.answer
 
     @model_validator(mode="after")
     def _answer_in_options(self) -> SingleChoice:
@@ -158,13 +247,25 @@ class SingleChoice(QuestionBase):
         return self
 
 
-class MultipleSelect(QuestionBase):
+class MultipleSelect(_ChoosesOptions, _PartialCredit):
     """Tick every option that applies."""
 
     type: Literal["multiple_select"]
     options: tuple[Option, ...] = Field(min_length=2)
     answer: tuple[str, ...] = Field(min_length=1)
-    partial_credit: bool = True
+
+    type_label: ClassVar[str] = "multiple select"
+    example: ClassVar[str] = '["option-id", "another-option-id"]'
+    partial_credit_rule: ClassVar[str] = (
+        "Partial credit: (correct choices ticked − wrong choices ticked) ÷ number of "
+        "correct choices, never below zero."
+    )
+
+    def key_literal(self) -> list[str]:
+        return list(self.answer)
+
+    def check_key(self) -> dict[str, Any]:
+        return {"answer": self.key_literal(), "partial": self.partial_credit}
 
     @model_validator(mode="after")
     def _answer_in_options(self) -> MultipleSelect:
@@ -177,14 +278,32 @@ class MultipleSelect(QuestionBase):
         return self
 
 
-class Matching(QuestionBase):
+class Matching(_PartialCredit):
     """Match each item (e.g. a claim) to one option (e.g. a verdict)."""
 
     type: Literal["matching"]
     items: tuple[Item, ...] = Field(min_length=2)
     options: tuple[Option, ...] = Field(min_length=2)
     answer: dict[str, str]
-    partial_credit: bool = True
+
+    type_label: ClassVar[str] = "matching"
+    example: ClassVar[str] = '{"item-id": "option-id", "other-item-id": "option-id", ...}'
+    partial_credit_rule: ClassVar[str] = "Partial credit: the share of items matched correctly."
+
+    def option_ids(self) -> list[str]:
+        return _option_ids(self.options)
+
+    def item_ids(self) -> list[str]:
+        return _option_ids(self.items)
+
+    def key_literal(self) -> dict[str, str]:
+        return dict(self.answer)
+
+    def check_key(self) -> dict[str, Any]:
+        return {"answer": self.key_literal(), "partial": self.partial_credit}
+
+    def feedback_entries(self) -> list[tuple[str, str, str]]:
+        return _entries("item", self.items)
 
     @model_validator(mode="after")
     def _answer_complete(self) -> Matching:
@@ -199,13 +318,34 @@ class Matching(QuestionBase):
         return self
 
 
-class Ordering(QuestionBase):
+class Ordering(_PartialCredit):
     """Put the items in order (e.g. events on a timeline)."""
 
     type: Literal["ordering"]
     items: tuple[Item, ...] = Field(min_length=2)
     answer: tuple[str, ...]
-    partial_credit: bool = True
+
+    type_label: ClassVar[str] = "ordering"
+    example: ClassVar[str] = '["first-item-id", "second-item-id", ...]'
+    partial_credit_rule: ClassVar[str] = (
+        "Partial credit: the share of items placed in the right position."
+    )
+
+    def item_ids(self) -> list[str]:
+        return _option_ids(self.items)
+
+    def public_view(self) -> dict[str, Any]:
+        """The key-free view; the items in display order, never the answer's."""
+        return super().public_view() | {"items": display_order(self)}
+
+    def key_literal(self) -> list[str]:
+        return list(self.answer)
+
+    def check_key(self) -> dict[str, Any]:
+        return {"answer": self.key_literal(), "partial": self.partial_credit}
+
+    def feedback_entries(self) -> list[tuple[str, str, str]]:
+        return _entries("item", self.items)
 
     @model_validator(mode="after")
     def _answer_is_permutation(self) -> Ordering:
@@ -224,6 +364,17 @@ class Numeric(QuestionBase):
     tolerance: float = Field(default=0, ge=0)
     unit: str = ""
 
+    type_label: ClassVar[str] = "numeric answer"
+
+    def answer_example(self) -> str:
+        return "1234.5  (a number" + (f", in {self.unit}" if self.unit else "") + ")"
+
+    def key_literal(self) -> float:
+        return self.answer
+
+    def check_key(self) -> dict[str, Any]:
+        return {"answer": self.answer, "tolerance": self.tolerance}
+
 
 class ShortText(QuestionBase):
     """Type a short text; right if it matches an accepted variant after normalisation."""
@@ -231,17 +382,25 @@ class ShortText(QuestionBase):
     type: Literal["short_text"]
     accepted: tuple[str, ...] = Field(min_length=1)
 
+    type_label: ClassVar[str] = "short text answer"
+    example: ClassVar[str] = '"your answer"'
+
+    def key_literal(self) -> str:
+        """The first accepted variant (any accepted variant scores full marks)."""
+        return self.accepted[0]
+
+    def check_key(self) -> dict[str, Any]:
+        return {"accepted": sorted({normalise_text(a) for a in self.accepted})}
+
     @field_validator("accepted")
     @classmethod
     def _not_blank(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        from .normalise import normalise_text
-
         if any(not normalise_text(v) for v in value):
             raise ValueError("accepted variants must not be blank after normalisation")
         return value
 
 
-class SpotDevice(QuestionBase):
+class SpotDevice(_ChoosesOptions, QuestionBase):
     """Name the framing device used in a highlighted span of an excerpt.
 
     The key is the ``device_id`` of the referenced ``annotations`` row and the
@@ -257,6 +416,20 @@ class SpotDevice(QuestionBase):
     quote: str = ""
     device_ids: tuple[str, ...] = ()
     resolved: ResolvedSpot | None = None
+
+    type_label: ClassVar[str] = "spot the device"
+
+    @property
+    def unresolved(self) -> bool:
+        return self.resolved is None
+
+    def key_literal(self) -> str:
+        return self.answer
+
+    def span(self) -> tuple[str, int, int]:
+        """The excerpt's text and the highlighted span's offsets (requires resolution)."""
+        r = self._require_resolved()
+        return r.excerpt_text, r.start, r.end
 
     @property
     def options(self) -> tuple[Option, ...]:
@@ -281,14 +454,12 @@ Question = Annotated[
     Field(discriminator="type"),
 ]
 
-QUESTION_TYPES = (
-    "single_choice",
-    "multiple_select",
-    "matching",
-    "ordering",
-    "numeric",
-    "short_text",
-    "spot_device",
+#: The question classes, in the order of the :data:`Question` union.
+QUESTION_CLASSES: tuple[type[QuestionBase], ...] = get_args(get_args(Question)[0])
+
+#: The type names, in the same order (each class's ``type`` literal).
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["type"].annotation)[0] for cls in QUESTION_CLASSES
 )
 
 

@@ -1,4 +1,4 @@
-"""Text normalisation for short-text answers (kept identical to ``static/solidarity_quiz.js``).
+"""Text normalisation for short-text answers (mirrored in ``sphinx/static/solidarity_quiz.js``).
 
 Steps: Unicode NFKD, drop combining marks (diacritics), lower-case, turn every
 run of characters that are not letters or digits into one space, trim.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -22,7 +23,7 @@ EXCERPT_TEXT = (
 _RIDICULE = "half-baked dictator who struck Napoleonic attitudes"
 _UNIQUE = "The history of mankind had never registered anything of the kind"
 
-SAMPLE_DATA = {
+SAMPLE_DATA: dict[str, Any] = {
     "devices": [
         {"id": "ridicule", "name": "Ridicule", "definition": "Makes an opponent look absurd."},
         {"id": "uniqueness", "name": "Claim of uniqueness",
@@ -51,7 +52,7 @@ def sample_data() -> FixtureData:
 _BASE = {"objective": "Sample objective.", "explanation": "Sample explanation.", "points": 2}
 
 #: One self-check question per type, as YAML-ready dicts (graded copies are derived).
-SAMPLE_QUESTIONS = [
+SAMPLE_QUESTIONS: list[dict[str, Any]] = [
     {"id": "single", "type": "single_choice", "prompt": "Which year was the October Revolution?",
      "options": [{"id": "y1917", "text": "1917", "feedback": "Right year."},
                  {"id": "y1905", "text": "1905", "feedback": "That was the first revolution."},

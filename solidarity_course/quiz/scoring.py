@@ -1,8 +1,8 @@
 """Scoring: the one place where a response is compared with the answer key.
 
 :func:`score_answer` is used by all three renderings (the browser's
-``static/solidarity_quiz.js`` mirrors it for self-check questions, which is tested
-against the same cases) and by the nbgrader hidden tests.  It never raises on
+``sphinx/static/solidarity_quiz.js`` mirrors it for self-check questions, which is
+tested against the same cases) and by the nbgrader hidden tests.  It never raises on
 a student's response: blank or malformed responses score 0.
 :func:`feedback` builds the text shown after "Check".
 """
@@ -12,17 +12,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from numbers import Real
+from typing import assert_never
 
-from .model import (
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from . import model
+from .model import Question
 from .normalise import normalise_text
 
 
@@ -88,46 +81,51 @@ def _choice(response, allowed: list[str]) -> str:
     return response
 
 
+def _share(right: int, total: int, partial: bool) -> float:
+    """Partial credit: the share right; otherwise all or nothing."""
+    if partial:
+        return right / total
+    return 1.0 if right == total else 0.0
+
+
 def raw_score(question: Question, response) -> float:
     """Score in [0, 1]; raises :class:`Malformed` for a response of the wrong shape."""
-    if isinstance(question, SingleChoice | SpotDevice):
-        choice = _choice(response, [o.id for o in question.options])
-        return 1.0 if choice == question.answer else 0.0
-    if isinstance(question, MultipleSelect):
-        ticked = set(_id_list(response, [o.id for o in question.options], exact=False))
-        key = set(question.answer)
-        if not question.partial_credit:
-            return 1.0 if ticked == key else 0.0
-        return max(0.0, (len(ticked & key) - len(ticked - key)) / len(key))
-    if isinstance(question, Matching):
-        if not isinstance(response, dict):
-            raise Malformed("expected a mapping {item id: option id}")
-        items, opts = {i.id for i in question.items}, {o.id for o in question.options}
-        if set(response) - items:
-            raise Malformed(f"unknown item id(s) {sorted(set(response) - items)}")
-        if any(v is not None and (not isinstance(v, str) or v not in opts)
-               for v in response.values()):
-            raise Malformed("every value must be an option id (or None)")
-        right = sum(response.get(i) == v for i, v in question.answer.items())
-        if question.partial_credit:
-            return right / len(question.answer)
-        return 1.0 if right == len(question.answer) else 0.0
-    if isinstance(question, Ordering):
-        order = _id_list(response, [i.id for i in question.items], exact=True)
-        right = sum(a == b for a, b in zip(order, question.answer, strict=True))
-        if question.partial_credit:
-            return right / len(question.answer)
-        return 1.0 if right == len(question.answer) else 0.0
-    if isinstance(question, Numeric):
-        value = parse_number(response)
-        # A small epsilon absorbs float rounding at the tolerance boundary.
-        return 1.0 if abs(value - question.answer) <= question.tolerance + 1e-9 else 0.0
-    if isinstance(question, ShortText):
-        if not isinstance(response, str):
-            raise Malformed("expected a string")
-        accepted = {normalise_text(a) for a in question.accepted}
-        return 1.0 if normalise_text(response) in accepted else 0.0
-    raise TypeError(f"unknown question type {type(question).__name__}")
+    match question:
+        case model.SingleChoice() | model.SpotDevice():
+            choice = _choice(response, question.option_ids())
+            return 1.0 if choice == question.answer else 0.0
+        case model.MultipleSelect():
+            ticked = set(_id_list(response, question.option_ids(), exact=False))
+            key = set(question.answer)
+            if not question.partial_credit:
+                return 1.0 if ticked == key else 0.0
+            return max(0.0, (len(ticked & key) - len(ticked - key)) / len(key))
+        case model.Matching():
+            if not isinstance(response, dict):
+                raise Malformed("expected a mapping {item id: option id}")
+            items, opts = set(question.item_ids()), set(question.option_ids())
+            if set(response) - items:
+                raise Malformed(f"unknown item id(s) {sorted(set(response) - items)}")
+            if any(v is not None and (not isinstance(v, str) or v not in opts)
+                   for v in response.values()):
+                raise Malformed("every value must be an option id (or None)")
+            right = sum(response.get(i) == v for i, v in question.answer.items())
+            return _share(right, len(question.answer), question.partial_credit)
+        case model.Ordering():
+            order = _id_list(response, question.item_ids(), exact=True)
+            right = sum(a == b for a, b in zip(order, question.answer, strict=True))
+            return _share(right, len(question.answer), question.partial_credit)
+        case model.Numeric():
+            value = parse_number(response)
+            # A small epsilon absorbs float rounding at the tolerance boundary.
+            return 1.0 if abs(value - question.answer) <= question.tolerance + 1e-9 else 0.0
+        case model.ShortText():
+            if not isinstance(response, str):
+                raise Malformed("expected a string")
+            accepted = {normalise_text(a) for a in question.accepted}
+            return 1.0 if normalise_text(response) in accepted else 0.0
+        case _:
+            assert_never(question)
 
 
 def score_answer(question: Question, response) -> float:
@@ -171,26 +169,35 @@ def feedback(question: Question, response) -> Feedback:
         score = raw_score(question, response)
     except Malformed as exc:
         return Feedback(0.0, verdict_text(0, malformed=str(exc)))
-    details: list[str] = []
-    if isinstance(question, SingleChoice | SpotDevice):
-        details += [o.feedback for o in question.options if o.id == response and o.feedback]
-    elif isinstance(question, MultipleSelect):
-        details += [o.feedback for o in question.options if o.id in response and o.feedback]
-    elif isinstance(question, Matching):
-        details += [
-            i.feedback
-            for i in question.items
-            if response.get(i.id) != question.answer[i.id] and i.feedback
-        ]
-    elif isinstance(question, Ordering):
-        details += [
-            i.feedback
-            for pos, i_id in enumerate(response)
-            for i in question.items
-            if i.id == i_id and i_id != question.answer[pos] and i.feedback
-        ]
+    details = _chosen_feedback(question, response)
     general = question.feedback_correct if score >= 1 - 1e-9 else question.feedback_incorrect
     if general:
         details.append(general)
     explanation = question.explanation if score >= 1 - 1e-9 else ""
     return Feedback(score, verdict_text(score), details, explanation)
+
+
+def _chosen_feedback(question: Question, response) -> list[str]:
+    """Feedback of the options chosen, or of the items placed wrongly."""
+    match question:
+        case model.SingleChoice() | model.SpotDevice():
+            return [o.feedback for o in question.options if o.id == response and o.feedback]
+        case model.MultipleSelect():
+            return [o.feedback for o in question.options if o.id in response and o.feedback]
+        case model.Matching():
+            return [
+                i.feedback
+                for i in question.items
+                if response.get(i.id) != question.answer[i.id] and i.feedback
+            ]
+        case model.Ordering():
+            return [
+                i.feedback
+                for pos, i_id in enumerate(response)
+                for i in question.items
+                if i.id == i_id and i_id != question.answer[pos] and i.feedback
+            ]
+        case model.Numeric() | model.ShortText():
+            return []
+        case _:
+            assert_never(question)

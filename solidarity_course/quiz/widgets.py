@@ -15,36 +15,36 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from typing import Any, assert_never
 
 import ipywidgets as w
 
-from .html import display_order
-from .model import (
-    PARTIAL_CREDIT_RULES,
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from . import model
+from .model import Question
+from .presentation import display_order, excerpt_window, markdown_to_html
 from .scoring import feedback, score_answer
 
 
-def md_to_html(text: str) -> str:
-    """MyST-ish markdown to HTML for widgets ({cite}`key` shown as [key])."""
-    from markdown_it import MarkdownIt
+def _radios(q: model.SingleChoice | model.SpotDevice) -> w.RadioButtons:
+    return w.RadioButtons(options=[(o.text, o.id) for o in q.options], value=None,
+                          layout=w.Layout(width="auto"))
 
-    text = re.sub(r"\{cite(?::\w+)?\}`([^`]*)`", r"[\1]", text)
-    return MarkdownIt("commonmark", {"html": False}).render(text)
+
+def _text_input(label: str) -> w.Text:
+    return w.Text(value="", description=label, style={"description_width": "initial"})
+
+
+def _excerpt(q: model.SpotDevice) -> w.HTML:
+    """The excerpt around the highlighted span."""
+    before, span, after = excerpt_window(*q.span())
+    return w.HTML(f"<blockquote>{html.escape(before)}<mark>{html.escape(span)}</mark>"
+                  f"{html.escape(after)}</blockquote>")
 
 
 class OrderingBox(w.VBox):
     """Items with Up/Down buttons; ``order`` is the list of item ids, top first."""
 
-    def __init__(self, question: Ordering):
+    def __init__(self, question: model.Ordering):
         super().__init__()
         self._texts = {i.id: i.text for i in question.items}
         self._initial = display_order(question)
@@ -87,9 +87,8 @@ class QuestionWidget(w.VBox):
         super().__init__(layout=w.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))
         self.question, self.on_check = question, on_check
         self.score: float | None = None
-        self.prompt = w.HTML(
-            f"<b>Question {number}</b> ({question.points:g} pt) " + md_to_html(question.prompt)
-        )
+        self.prompt = w.HTML(f"<b>Question {number}</b> ({question.points:g} pt) "
+                             + markdown_to_html(question.prompt))
         self.controls = self._make_controls()
         self.check_button = w.Button(description="Check")
         self.retry_button = w.Button(description="Try again")
@@ -97,71 +96,69 @@ class QuestionWidget(w.VBox):
         self.retry_button.on_click(lambda _b: self.reset())
         self.feedback = w.HTML("")
         extra = []
-        rule = PARTIAL_CREDIT_RULES.get(question.type)
-        if rule and getattr(question, "partial_credit", False):
-            extra.append(w.HTML(f"<i>{html.escape(rule)}</i>"))
+        if question.partial_rule:
+            extra.append(w.HTML(f"<i>{html.escape(question.partial_rule)}</i>"))
         self.children = [self.prompt, *extra, self.controls,
                          w.HBox([self.check_button, self.retry_button]), self.feedback]
 
     # -- controls per type -------------------------------------------------
     def _make_controls(self) -> w.Widget:
+        """The input widgets (kept in ``inputs``) and the box that lays them out."""
         q = self.question
-        if isinstance(q, SingleChoice | SpotDevice):
-            radios = w.RadioButtons(options=[(o.text, o.id) for o in q.options], value=None,
-                                    layout=w.Layout(width="auto"))
-            self.inputs = radios
-            if isinstance(q, SpotDevice):
-                r = q._require_resolved()
-                t = r.excerpt_text
-                excerpt = w.HTML(
-                    "<blockquote>" + html.escape(t[max(0, r.start - 300): r.start])
-                    + "<mark>" + html.escape(t[r.start: r.end]) + "</mark>"
-                    + html.escape(t[r.end: r.end + 300]) + "</blockquote>"
-                )
-                return w.VBox([excerpt, radios])
-            return radios
-        if isinstance(q, MultipleSelect):
-            self.inputs = {o.id: w.Checkbox(description=o.text, value=False, indent=False)
-                           for o in q.options}
-            return w.VBox(list(self.inputs.values()))
-        if isinstance(q, Matching):
-            choices = [("— choose —", None)] + [(o.text, o.id) for o in q.options]
-            self.inputs = {i.id: w.Dropdown(options=choices, value=None, description=i.text,
-                                            style={"description_width": "initial"})
-                           for i in q.items}
-            return w.VBox(list(self.inputs.values()))
-        if isinstance(q, Ordering):
-            self.inputs = OrderingBox(q)
-            return self.inputs
-        if isinstance(q, Numeric | ShortText):
-            label = "Your answer" + (f" ({q.unit})" if isinstance(q, Numeric) and q.unit else "")
-            self.inputs = w.Text(value="", description=label,
-                                 style={"description_width": "initial"})
-            return self.inputs
-        raise TypeError(type(q).__name__)
+        self.inputs: Any
+        match q:
+            case model.SingleChoice():
+                self.inputs = _radios(q)
+                return self.inputs
+            case model.SpotDevice():
+                self.inputs = _radios(q)
+                return w.VBox([_excerpt(q), self.inputs])
+            case model.MultipleSelect():
+                self.inputs = {o.id: w.Checkbox(description=o.text, value=False, indent=False)
+                               for o in q.options}
+                return w.VBox(list(self.inputs.values()))
+            case model.Matching():
+                choices = [("— choose —", None)] + [(o.text, o.id) for o in q.options]
+                self.inputs = {i.id: w.Dropdown(options=choices, value=None, description=i.text,
+                                                style={"description_width": "initial"})
+                               for i in q.items}
+                return w.VBox(list(self.inputs.values()))
+            case model.Ordering():
+                self.inputs = OrderingBox(q)
+                return self.inputs
+            case model.Numeric():
+                self.inputs = _text_input("Your answer" + (f" ({q.unit})" if q.unit else ""))
+                return self.inputs
+            case model.ShortText():
+                self.inputs = _text_input("Your answer")
+                return self.inputs
+            case _:
+                assert_never(q)
 
     @property
     def response(self):
         """The current answer in :func:`score_answer`'s format (None when blank)."""
         q = self.question
-        if isinstance(q, SingleChoice | SpotDevice):
-            return self.inputs.value
-        if isinstance(q, MultipleSelect):
-            return [k for k, box in self.inputs.items() if box.value]
-        if isinstance(q, Matching):
-            return {k: d.value for k, d in self.inputs.items()}
-        if isinstance(q, Ordering):
-            return self.inputs.order
-        return self.inputs.value
+        match q:
+            case model.MultipleSelect():
+                return [k for k, box in self.inputs.items() if box.value]
+            case model.Matching():
+                return {k: d.value for k, d in self.inputs.items()}
+            case model.Ordering():
+                return self.inputs.order
+            case model.SingleChoice() | model.SpotDevice() | model.Numeric() | model.ShortText():
+                return self.inputs.value
+            case _:
+                assert_never(q)
 
     def check(self) -> float:
         """Score the current answer, show feedback, notify the quiz; return the score."""
         fb = feedback(self.question, self.response)
         self.score = score_answer(self.question, self.response)
         parts = [f"<p><b>{html.escape(fb.verdict)}</b></p>"]
-        parts += [md_to_html(d) for d in fb.details]
+        parts += [markdown_to_html(d) for d in fb.details]
         if fb.explanation:
-            parts.append("<p><b>Explanation</b></p>" + md_to_html(fb.explanation))
+            parts.append("<p><b>Explanation</b></p>" + markdown_to_html(fb.explanation))
         self.feedback.value = "".join(parts)
         if self.on_check:
             self.on_check()
@@ -170,18 +167,21 @@ class QuestionWidget(w.VBox):
     def reset(self) -> None:
         """Clear the answer, the feedback and this question's score."""
         q = self.question
-        if isinstance(q, SingleChoice | SpotDevice):
-            self.inputs.value = None
-        elif isinstance(q, MultipleSelect):
-            for box in self.inputs.values():
-                box.value = False
-        elif isinstance(q, Matching):
-            for d in self.inputs.values():
-                d.value = None
-        elif isinstance(q, Ordering):
-            self.inputs.reset()
-        else:
-            self.inputs.value = ""
+        match q:
+            case model.SingleChoice() | model.SpotDevice():
+                self.inputs.value = None
+            case model.MultipleSelect():
+                for box in self.inputs.values():
+                    box.value = False
+            case model.Matching():
+                for d in self.inputs.values():
+                    d.value = None
+            case model.Ordering():
+                self.inputs.reset()
+            case model.Numeric() | model.ShortText():
+                self.inputs.value = ""
+            case _:
+                assert_never(q)
         self.feedback.value = ""
         self.score = None
         if self.on_check:
@@ -205,8 +205,7 @@ class ChapterQuiz(w.VBox):
 
             bank = bank or load_bank(data=default_data())
             questions = bank.chapter(chapter, use="self-check")
-        questions = [q for q in questions
-                     if not (isinstance(q, SpotDevice) and q.resolved is None)]
+        questions = [q for q in questions if not q.unresolved]
         if any(q.use != "self-check" for q in questions):
             raise ValueError("graded questions are not shown as class widgets")
         self.questions = [QuestionWidget(q, n, on_check=self._update)

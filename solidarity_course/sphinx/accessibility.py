@@ -2,10 +2,10 @@
 
 Kept out of the chapters and the theme's own files, and applied to every page:
 
-* template overrides in ``accessibility/templates`` for two pydata-sphinx-theme
+* template overrides in ``templates/`` for two pydata-sphinx-theme
   components whose accessible names disagreed with their visible content (the
   search button and the light/dark switch; axe rule label-content-name-mismatch);
-* ``accessibility/static/widget-labels.js``, which names the handle of each
+* ``static/widget-labels.js``, which names the handle of each
   embedded ipywidgets slider after the widget's visible label (axe rule
   aria-input-field-name), since the widget manager renders it unnamed.
 * in the page body, bibliography entries get ``role="listitem"`` instead of
@@ -14,7 +14,7 @@ Kept out of the chapters and the theme's own files, and applied to every page:
   ``listitem``) does not count as a list item (axe rule aria-required-children);
 * also in the body, myst-nb's "show code" toggles lose an ``aria-label`` that hid
   their visible text (axe rule label-content-name-mismatch);
-* ``accessibility/static/output-contrast.css``: in dark mode, captions and
+* ``static/output-contrast.css``: in dark mode, captions and
   citations inside HTML outputs take the output's dark text colour (axe rule
   color-contrast).
 
@@ -23,15 +23,13 @@ Each file says which problem it fixes; no axe rule is switched off.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-HERE = Path(__file__).resolve().parent / "accessibility"
-TEMPLATES = HERE / "templates"
-STATIC = HERE / "static"
+from . import use_static, use_templates
+
 SCRIPTS = ("widget-labels.js",)
 STYLES = ("output-contrast.css",)
 BIBLIOENTRY = 'role="doc-biblioentry"'
@@ -43,8 +41,8 @@ HIDDEN_INPUT_SUMMARY = '<summary aria-label="Toggle hidden content">'
 
 def add_paths(app: Sphinx, config: Config) -> None:
     """Put the overrides before the theme's templates and serve the scripts."""
-    config.templates_path = [str(TEMPLATES), *config.templates_path]
-    config.html_static_path = [*config.html_static_path, str(STATIC)]
+    use_templates(config)
+    use_static(config)
 
 
 def fix_body(

@@ -41,7 +41,8 @@ def with_cached_outputs(app: Sphinx, notebook: nbformat.NotebookNode) -> nbforma
     """``notebook`` with its outputs from the execution cache, if it lacks them."""
     if _has_outputs(notebook):
         return notebook
-    cache_path = app.env.mystnb_config.execution_cache_path
+    config = app.env.mystnb_config  # type: ignore[attr-defined]  # set by myst-nb
+    cache_path = config.execution_cache_path
     if not cache_path or not Path(cache_path).is_dir():
         return notebook
     try:

@@ -11,19 +11,22 @@ Usage in a MyST chapter::
 
 The first form shows every *self-check* question of the chapter; the second
 the listed ones (naming a graded question is a build error: graded keys never
-reach the book).  Markup comes from :mod:`.html`; prompts, options and
-feedback are parsed as MyST, so ``{cite}`` roles work.  ``solidarity_quiz.js``
-and ``solidarity_quiz.css`` are copied into ``_static`` (no CDN).
+reach the book).  Markup comes from :mod:`solidarity_course.quiz.html`;
+prompts, options and feedback are parsed as MyST, so ``{cite}`` roles work.
+``static/solidarity_quiz.js`` and ``static/solidarity_quiz.css`` are copied into
+``_static`` (no CDN).
 
-Enable with ``sphinx: extra_extensions: [solidarity_course.quiz.sphinx]`` in
-``_config.yml``.  Config values: ``quiz_bank_dir`` (default: ``data/questions``
-next to the book, else the package's course root) and ``quiz_data_fixture``
-(a YAML file with annotations/devices/excerpts, for test sites; by default
-``solidarity_course.data`` is used for spot-the-device questions).
+Part of :mod:`solidarity_course.sphinx`; usable alone as
+``solidarity_course.sphinx.quiz``.  Config values, relative to the book's folder:
+``quiz_bank_dir`` (default ``data/questions``), ``quiz_data_dir`` (the course
+data package for spot-the-device questions, default ``data``) and
+``quiz_data_fixture`` (a YAML file with annotations/devices/excerpts, used
+instead of the data package by test sites).
 """
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 from docutils import nodes
@@ -32,31 +35,34 @@ from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
-from .bank import BANK_DIR, Bank, load_bank
-from .devices import default_data, fixture_from_file
-from .html import Html, quiz_fragments
-from .model import SpotDevice
+from ..quiz.bank import Bank, load_bank
+from ..quiz.devices import CourseData, DataSource, fixture_from_file
+from ..quiz.html import Html, quiz_fragments
+from . import use_static
 
 logger = logging.getLogger(__name__)
-STATIC_DIR = Path(__file__).parent / "static"
+#: The bank of each running build, loaded by the first ``{quiz}`` directive.
+_BANKS: weakref.WeakKeyDictionary[Sphinx, Bank] = weakref.WeakKeyDictionary()
 
 
-def _bank_dir(app: Sphinx) -> Path:
-    if app.config.quiz_bank_dir:
-        return Path(app.confdir or app.srcdir, app.config.quiz_bank_dir)
-    local = Path(app.srcdir) / "data" / "questions"
-    return local if local.is_dir() else BANK_DIR
+def _book_path(app: Sphinx, value: str) -> Path:
+    """A config value's path, relative to the book's folder."""
+    return Path(app.confdir or app.srcdir, value)
+
+
+def _data(app: Sphinx) -> DataSource:
+    fixture = app.config.quiz_data_fixture
+    if fixture:
+        return fixture_from_file(_book_path(app, fixture))
+    return CourseData(_book_path(app, app.config.quiz_data_dir))
 
 
 def get_bank(app: Sphinx) -> Bank:
     """The bank, loaded once per build (spot-the-device questions resolved if possible)."""
-    bank = getattr(app, "_solidarity_quiz_bank", None)
+    bank = _BANKS.get(app)
     if bank is None:
-        fixture = app.config.quiz_data_fixture
-        base = Path(app.confdir or app.srcdir)
-        data = fixture_from_file(base / fixture) if fixture else default_data()
-        bank = load_bank(_bank_dir(app), data=data)
-        app._solidarity_quiz_bank = bank
+        bank = load_bank(_book_path(app, app.config.quiz_bank_dir), data=_data(app))
+        _BANKS[app] = bank
     return bank
 
 
@@ -91,7 +97,7 @@ class QuizDirective(SphinxDirective):
             return [self._error("give a chapter id or the :ids: option")]
         ready = []
         for q in questions:
-            if isinstance(q, SpotDevice) and q.resolved is None:
+            if q.unresolved:
                 logger.warning(
                     "spot-the-device question %r skipped: course data not available", q.id,
                     location=self.get_location(),
@@ -120,14 +126,14 @@ class QuizDirective(SphinxDirective):
 
 
 def _add_static_path(app: Sphinx) -> None:
-    app._solidarity_quiz_bank = None
-    if str(STATIC_DIR) not in app.config.html_static_path:
-        app.config.html_static_path.append(str(STATIC_DIR))
+    _BANKS.pop(app, None)
+    use_static(app.config)
 
 
 def setup(app: Sphinx) -> dict:
     """Register the directive, config values and static files."""
-    app.add_config_value("quiz_bank_dir", "", "env")
+    app.add_config_value("quiz_bank_dir", "data/questions", "env")
+    app.add_config_value("quiz_data_dir", "data", "env")
     app.add_config_value("quiz_data_fixture", "", "env")
     app.add_directive("quiz", QuizDirective)
     app.connect("builder-inited", _add_static_path)

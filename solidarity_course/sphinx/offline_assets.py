@@ -8,7 +8,9 @@ their widgets and equations. This extension
 * checks at start-up that the npm packages pinned in ``web/package.json`` are
   installed (``npm ci``, run by ``make setup``) and fails the build with a
   message naming the missing files and the command otherwise: there is no
-  fallback to a CDN;
+  fallback to a CDN. Where they are is the config value
+  ``offline_assets_node_modules``, relative to the book's folder (default
+  ``web/node_modules``);
 * points ``nb_ipywidgets_js`` and ``mathjax_path`` at copies in
   ``_static/offline/`` and copies the files there (with the fonts the widget
   manager loads lazily from beside ``embed-amd.js``);
@@ -35,10 +37,8 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError, ExtensionError
 
-from solidarity_course.paths import COURSE_ROOT
-
-#: Where ``npm ci`` installs the packages of ``web/package.json``.
-NODE_MODULES = COURSE_ROOT / "web" / "node_modules"
+#: Where ``npm ci`` installs the packages of ``web/package.json``, relative to the book.
+NODE_MODULES = "web/node_modules"
 #: The folder of the built site (under ``_static``) that holds the copies.
 OFFLINE_DIR = "offline"
 #: The command that installs the packages, named in the error message.
@@ -104,7 +104,7 @@ WIDGET_MODULES = "widget-modules/"
 #: its own URL, so it works at any page depth and under any base URL.
 WIDGETS_CONFIG = f"{OFFLINE_DIR}/widgets-config.js"
 WIDGETS_CONFIG_JS = """\
-// Written by solidarity_course.sphinx_offline_assets: keep the widget manager local.
+// Written by solidarity_course.sphinx.offline_assets: keep the widget manager local.
 (function () {
   var script = document.currentScript;
   var offline = script.src.replace(/[^/]*$/, "");  // .../_static/offline/
@@ -122,12 +122,17 @@ WIDGETS_CONFIG_JS = """\
 """.replace("WIDGET_MODULES", WIDGET_MODULES)
 
 
-def package_dir(asset: Asset, node_modules: Path = NODE_MODULES) -> Path:
+def node_modules(app: Sphinx) -> Path:
+    """The folder ``npm ci`` installed the packages in (config ``offline_assets_node_modules``)."""
+    return Path(app.confdir, app.config.offline_assets_node_modules)
+
+
+def package_dir(asset: Asset, node_modules: Path) -> Path:
     """The installed folder of ``asset``'s package."""
     return node_modules / asset.package
 
 
-def asset_files(asset: Asset, node_modules: Path = NODE_MODULES) -> list[tuple[Path, str]]:
+def asset_files(asset: Asset, node_modules: Path) -> list[tuple[Path, str]]:
     """(source file, path relative to the asset's target) for every file to copy."""
     root = package_dir(asset, node_modules) / asset.root
     found = []
@@ -159,14 +164,13 @@ def split_widget_manager(text: str) -> dict[str, str]:
     if missing:
         raise ExtensionError(
             f"{HTML_MANAGER.package}'s embed-amd.js has no separate AMD build of "
-            f"{', '.join(missing)}: review LAZY_MODULES in sphinx_offline_assets.py"
+            f"{', '.join(missing)}: review LAZY_MODULES in solidarity_course.sphinx.offline_assets"
         )
     return {HTML_MANAGER.patterns[0]: "".join(kept), **files}
 
 
-def missing_files(node_modules: Path | None = None) -> list[Path]:
+def missing_files(node_modules: Path) -> list[Path]:
     """The package manifests and entry files that are not installed."""
-    node_modules = NODE_MODULES if node_modules is None else node_modules
     missing = []
     for asset in ASSETS:
         pkg = package_dir(asset, node_modules)
@@ -177,7 +181,7 @@ def missing_files(node_modules: Path | None = None) -> list[Path]:
 
 def check_and_configure(app: Sphinx, config: Config) -> None:
     """Fail clearly if the npm assets are missing; else point the config at them."""
-    missing = missing_files()
+    missing = missing_files(Path(app.confdir, config.offline_assets_node_modules))
     if missing:
         listed = "\n  ".join(str(p) for p in missing)
         raise ConfigError(
@@ -204,7 +208,7 @@ def refuse_remote_assets(
     if remote:
         raise ExtensionError(
             f"page {pagename!r} would load {', '.join(remote)} from another host; "
-            "the book must serve every asset itself (see sphinx_offline_assets.py)"
+            "the book must serve every asset itself (see solidarity_course.sphinx.offline_assets)"
         )
 
 
@@ -213,8 +217,9 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     static = Path(app.outdir) / "_static" / OFFLINE_DIR
+    installed = node_modules(app)
     for asset in ASSETS:
-        for source, relative in asset_files(asset):
+        for source, relative in asset_files(asset, installed):
             target = static / asset.target / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             if asset is HTML_MANAGER and relative == HTML_MANAGER.patterns[0]:
@@ -225,7 +230,7 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
                     (target.parent / name).write_bytes(text.encode("utf-8"))
             elif not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
                 shutil.copy2(source, target)
-        licence = package_dir(asset) / "LICENSE"
+        licence = package_dir(asset, installed) / "LICENSE"
         if licence.is_file():
             shutil.copy2(licence, static / asset.target / "LICENSE")
     (static / WIDGET_MODULES).mkdir(parents=True, exist_ok=True)
@@ -233,6 +238,7 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("offline_assets_node_modules", NODE_MODULES, "env")
     app.connect("config-inited", check_and_configure)
     # After myst-nb (500) has added the widget scripts and Sphinx its MathJax.
     app.connect("html-page-context", refuse_remote_assets, priority=900)
