@@ -16,7 +16,7 @@ notebook, and the floor: starting and stopping a bare Python kernel, which every
 graded notebook pays once; with the load average, since a busy machine skews
 both.  It checks that both gradebooks agree.
 
-Usage: python bench/grading_speed.py [--students 100] [--workers N] [--executor M:C]
+Usage: python bench/grading_speed.py [--students 100] [--workers N] [--executor module.Class]
        [--no-sandbox]
 """
 

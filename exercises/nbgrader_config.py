@@ -41,7 +41,9 @@ c.Execute.timeout = 30
 # output; autograde also stores the autograded copy that way).
 c.HTMLExporter.preprocessors = ["solidarity_course.instructor.inert.InertNotebook"]
 
-# course-grade options.
+# course-grade options (solidarity_course.instructor.course.CourseGrade, where each
+# one is typed and documented; a misspelt name is warned about, a wrong type stops
+# course-grade with an error naming the option).
 c.CourseGrade.workers = 0  # parallel autograde workers; 0 = two per CPU core
 c.CourseGrade.time_limit = 300  # seconds per student; then the worker and kernel are killed
 # Extra LMS file-name patterns, tried before the built-in Canvas and Moodle ones.
@@ -53,16 +55,16 @@ c.CourseGrade.filename_patterns = []
 # CSV with columns lms_id,student_id mapping LMS ids (e.g. Moodle participant ids)
 # to course ids; relative to this folder.  Empty: the LMS id is the student id.
 c.CourseGrade.roster = ""
-# The executor grading one student in an isolated course copy (module:Class).  The
-# default scores recorded answers outside the student's kernel; the plain
-# "solidarity_course.instructor.executor:NbgraderExecutor" runs nbgrader's hidden
-# tests in the kernel (student code can fool those).
-c.CourseGrade.executor = "solidarity_course.instructor.safe_executor:SafeExecutor"
+# The executor grading one student in an isolated course copy (a class, or its
+# "module.Class" name).  The default scores recorded answers outside the student's
+# kernel; the plain "solidarity_course.instructor.executor.NbgraderExecutor" runs
+# nbgrader's hidden tests in the kernel (student code can fool those).
+c.CourseGrade.executor = "solidarity_course.instructor.safe_executor.SafeExecutor"
 # Run each student's kernel in a bubblewrap jail (no network, no view of source/,
 # the gradebook or other students; limits below).  If the jail cannot start,
 # autograde stops with an error; set False (or pass --no-sandbox) to grade
 # without it, which student code can abuse.
 c.CourseGrade.sandbox = True
 # Limits of the jail; any of cpu_seconds, memory_bytes, processes, file_bytes,
-# open_files, tmp_bytes, output_bytes (see solidarity_course/instructor/sandbox.py).
+# open_files, tmp_bytes, output_bytes (SandboxPolicy in solidarity_course.instructor.sandbox).
 c.CourseGrade.sandbox_limits = {}

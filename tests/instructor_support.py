@@ -56,3 +56,12 @@ class SleepExecutor:
         # (a test course: the pid goes where the test can read it)
         (Path(job.course_root) / "sleep-child.pid").write_text(str(child.pid))
         time.sleep(120)
+
+
+class FailingExecutor:
+    """An executor that writes 250 numbered lines to its log, then fails."""
+
+    def run(self, job) -> None:
+        for number in range(1, 251):
+            print(f"worker line {number}")
+        raise RuntimeError("the executor broke")

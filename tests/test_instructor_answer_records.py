@@ -123,9 +123,9 @@ def test_no_silent_fallback_when_the_jail_cannot_start(course, monkeypatch):
 
     monkeypatch.setattr(sandbox_module, "probe", broken)
     with pytest.raises(CourseError, match="--no-sandbox"):
-        sandbox_policy(course, None, print)
+        sandbox_policy(course.options, print)
     with pytest.warns(UserWarning, match="WITHOUT the sandbox"):
-        assert sandbox_policy(course, False, print) is None
+        assert sandbox_policy(course.options_with(sandbox=False), print) is None
 
 
 def test_huge_integers_score_zero_and_item_analysis_reads_what_was_scored(source_nb):

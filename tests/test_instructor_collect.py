@@ -71,6 +71,10 @@ def test_canvas_zip_every_case_reported(course, tmp_path):
     assert status[f"/tmp/gretagarcia_4007_9007_{NB}"] == "refused"
     assert status[f"hugohorvat_4008_9008_{NB}"] == "refused"
     assert len(report.rows) == 10  # nothing silently dropped
+    assert report.counts() == {"collected": 3, "superseded": 1, "unknown-name": 1,
+                               "not-a-notebook": 1, "unreadable": 1, "refused": 3}
+    assert {r.entry for r in report.problems} == {
+        e for e, s in status.items() if s not in ("collected", "superseded")}
     submitted = course.folder("submitted")
     assert (submitted / "chloecosta" / CHAPTER / NB).read_bytes() == NOTEBOOK
     assert (submitted / "borisberger" / CHAPTER / "timestamp.txt").read_text().startswith(

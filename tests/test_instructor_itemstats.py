@@ -110,3 +110,16 @@ def test_flags_for_easy_hard_and_positive_distractor():
     assert "too easy" in flags["easy"]  # facility 1.0 > 0.9
     assert "too hard" in flags["hard"]  # facility 0.0 < 0.2
     assert "low discrimination" in flags["q4"]  # rest [1,1,2,2,1] falls as q4 rises
+
+
+def test_the_report_page_escapes_what_students_and_the_gradebook_wrote():
+    from solidarity_course.instructor.report import AssignmentData, Section, render_page
+
+    items = [ItemInput("q1<script>", 1, [1, 1, 1, 0, 0], Q1, ["a", "a", "a", "b", "c"]),
+             ItemInput("q2", 1, [1, 0, 1, 1, 0])]
+    data = AssignmentData("ch<1>&", STUDENTS, items, left_out=["<img src=x onerror=alert(1)>"])
+    page = render_page([Section(data, analyse(STUDENTS, items), [("UE5H", 'a "q" <b>')])])
+    assert "<script>" not in page and "<img src=x" not in page
+    assert "<h2>ch&lt;1&gt;&amp;</h2>" in page and "<td>q1&lt;script&gt;</td>" in page
+    assert 'alt="a &#34;q&#34; &lt;b&gt;"' in page and page.count("<img") == 1
+    assert "<td>key</td>" in page and "<sub>pb</sub>" in page  # the template's own markup stays

@@ -40,12 +40,12 @@ def test_new_gradebook_is_stamped_without_the_alembic_subprocess(tmp_path, monke
     assert version == ScriptDirectory(ALEMBIC_DIR).get_current_head()
 
 
-def test_preload_names_the_executor_module_only_when_it_imports():
+def test_preload_names_the_executor_module():
+    from solidarity_course.instructor.executor import NbgraderExecutor
+
     base = [parallel.WORKER_MODULE, *parallel.PRELOAD]
     assert parallel._preload(None) == base
-    assert parallel._preload("no_such_module_here:Executor") == base
-    spec = "solidarity_course.instructor.executor:NbgraderExecutor"
-    assert parallel._preload(spec) == [*base, "solidarity_course.instructor.executor"]
+    assert parallel._preload(NbgraderExecutor) == [*base, "solidarity_course.instructor.executor"]
 
 
 def test_a_free_slot_is_refilled_before_the_caller_imports(tmp_path):
@@ -56,7 +56,7 @@ def test_a_free_slot_is_refilled_before_the_caller_imports(tmp_path):
     (tmp_path / "template.db").write_bytes(b"")
     jobs = [Job("a", s, str(course), str(course / "nbgrader_config.py"), "c",
                 str(tmp_path / s), str(tmp_path / "template.db")) for s in ("first", "second")]
-    outcomes = parallel.run_parallel(jobs, f"{__name__}:StampExecutor", 1, 60)
+    outcomes = parallel.run_parallel(jobs, StampExecutor, 1, 60)
     first = next(outcomes)
     handed_over = time.time()
     time.sleep(3)  # the caller importing the first student's grades

@@ -68,13 +68,28 @@ def test_time_limit_kills_worker_and_its_children(course):
     target.mkdir(parents=True)
     nbformat.write(nb, target / NB)
     report = autograde(course, CHAPTER, ["slow"], time_limit=8,
-                       executor="instructor_support:SleepExecutor")
+                       executor="instructor_support.SleepExecutor")
     assert report.students("timed-out") == ["slow"], report
     child = int(pid_file.read_text())
     assert not psutil.pid_exists(child) or psutil.Process(child).status() == "zombie"
     with course.gradebook() as gb:
         assert "slow" not in [s.student.id for s in gb.find_assignment(CHAPTER).submissions]
     assert not course.submission_dir("autograded", "slow", CHAPTER).exists()
+
+
+def test_a_failed_student_keeps_the_end_of_its_worker_log(course):
+    nb = nbformat.read(course.folder("release") / CHAPTER / NB, as_version=4)
+    target = course.submission_dir("submitted", "broken", CHAPTER)
+    target.mkdir(parents=True)
+    nbformat.write(nb, target / NB)
+    report = autograde(course, CHAPTER, ["broken"], executor="instructor_support.FailingExecutor")
+    (outcome,) = report.outcomes
+    log = course.root / "reports" / f"autograde-{CHAPTER}" / "broken.log"
+    assert outcome.status == "failed" and f"worker log: {log.relative_to(course.root)}" in (
+        outcome.detail)
+    lines = log.read_text().splitlines()
+    assert len(lines) == 200 and "RuntimeError: the executor broke" in lines[-1]
+    assert "worker line 250" in lines and "worker line 50" not in lines
 
 
 def test_deep_nesting_and_hard_links_are_screened_without_stopping_the_class(tmp_path):

@@ -34,23 +34,40 @@ import tempfile
 import warnings
 from contextlib import closing
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from . import atomic
 from .answer_records import grading_notes
-from .course import Course, CourseError
+from .course import Course, CourseError, CourseGrade
 from .executor import Job
 from .importer import import_grades, read_worker
 from .parallel import default_workers, run_parallel, start_server
 from .screen import notices, screen
+from .worker import LOG_NAME
+
+
+class GradeStatus(StrEnum):
+    """How one student's autograde ended."""
+
+    GRADED = "graded"
+    UP_TO_DATE = "up-to-date"
+    PROBLEM = "problem"  # screened out: the submission would abort nbgrader
+    FAILED = "failed"
+    TIMED_OUT = "timed-out"
+
+    @property
+    def is_problem(self) -> bool:
+        """True when the student needs the instructor's attention."""
+        return self not in (GradeStatus.GRADED, GradeStatus.UP_TO_DATE)
 
 
 @dataclass
 class StudentOutcome:
-    """One student's result: graded, up-to-date, problem, failed or timed-out."""
+    """One student's result."""
 
     student: str
-    status: str
+    status: GradeStatus
     detail: str = ""
     seconds: float = 0.0
 
@@ -61,15 +78,17 @@ class AutogradeReport:
 
     assignment: str
     outcomes: list[StudentOutcome] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # limits weaker than asked, opt-outs
+    limits: str = ""  # the isolation and limits in force (sandbox.check)
 
-    def students(self, status: str) -> list[str]:
+    def students(self, status: GradeStatus) -> list[str]:
         """Students with one status, sorted."""
         return sorted(o.student for o in self.outcomes if o.status == status)
 
     @property
     def ok(self) -> bool:
         """True when no student failed, timed out or had a problem."""
-        return all(o.status in ("graded", "up-to-date") for o in self.outcomes)
+        return not any(o.status.is_problem for o in self.outcomes)
 
 
 def submitted_timestamp(course: Course, assignment: str, student: str):
@@ -154,50 +173,68 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     return db
 
 
-def sandbox_policy(course: Course, sandbox: bool | None, say) -> str | None:
+def sandbox_policy(options: CourseGrade, say, report: AutogradeReport | None = None
+                   ) -> str | None:
     """The jail's policy as JSON, or None when the instructor opted out (loudly).
 
     Raises :class:`CourseError` when the jail is wanted but cannot start: never
-    a silent fallback to grading without it.
+    a silent fallback to grading without it.  Limits weaker than the policy
+    asks (e.g. no cgroup for a per-jail memory cap) are said here, once, and
+    kept in the ``report``.
     """
-    from .sandbox import SandboxPolicy, SandboxUnavailable, probe
+    from .sandbox import SandboxUnavailable, cgroups, probe
+    from .sandbox.check import describe, limits_in_force
+    from .sandbox.check import notices as weak_limits
 
-    wanted = course.setting("sandbox") if sandbox is None else sandbox
-    if not wanted:
+    report = report if report is not None else AutogradeReport("")
+    if not options.sandbox:
         warnings.warn("autograde WITHOUT the sandbox: student code runs with your privileges "
                       "and can read source/, the gradebook and other submissions",
                       stacklevel=2)
         say("WARNING: grading without the sandbox (opted out)")
+        report.notices.append("graded without the sandbox (opted out)")
         return None
     try:
-        policy = SandboxPolicy.from_settings(course.setting("sandbox_limits"))
         probe()
-    except (SandboxUnavailable, ValueError) as exc:
+    except SandboxUnavailable as exc:
         raise CourseError(f"the grading sandbox cannot start: {exc}. Fix it, or opt out "
                           "explicitly with --no-sandbox (c.CourseGrade.sandbox = False), "
                           "which lets student code read answers and other students' work"
                           ) from exc
+    policy = options.policy()
+    jails, _enabled, why = cgroups.delegate_v2()
+    report.limits = describe(policy, jails, why)
+    weak = weak_limits(limits_in_force(policy, jails))
+    for text in weak + ([f"cgroup v2: {why}"] if weak and why else []):
+        say(f"NOTICE: {text}")
+        report.notices.append(text)
     return policy.to_json()
 
 
 def autograde(course: Course, assignment: str, students: list[str] | None = None, *,
               workers: int | None = None, force: bool = False, cell_timeout: int | None = None,
-              time_limit: float | None = None, executor: str | None = None,
+              time_limit: float | None = None, executor: type | str | None = None,
               sandbox: bool | None = None, progress=None) -> AutogradeReport:
-    """Grade ``students`` (default: every submission) of ``assignment``."""
+    """Grade ``students`` (default: every submission) of ``assignment``.
+
+    ``workers``, ``time_limit``, ``executor`` (a class or ``module.Class``) and
+    ``sandbox`` override the course's ``c.CourseGrade`` options when not None.
+    """
     from nbgrader.api import MissingEntry
 
+    options = course.options_with(workers=workers, time_limit=time_limit, executor=executor,
+                                  sandbox=sandbox)
     report = AutogradeReport(assignment)
     say = progress or (lambda _msg: None)
     submitted = course.submitted_students(assignment)
     chosen = students or submitted
     for student in sorted(set(chosen) - set(submitted)):
-        report.outcomes.append(StudentOutcome(student, "problem", "no submission"))
+        report.outcomes.append(StudentOutcome(student, GradeStatus.PROBLEM, "no submission"))
     candidates = sorted(set(chosen) & set(submitted))
     problems = screen(course, assignment, candidates)
     notes = notices(course, assignment, sorted(set(candidates) - set(problems)))
     for student, found in sorted(problems.items()):
-        report.outcomes.append(StudentOutcome(student, "problem", "; ".join(found)))
+        report.outcomes.append(StudentOutcome(student, GradeStatus.PROBLEM, "; ".join(found)))
     atomic.clean_leftovers(course.folder("autograded"))
     for student in candidates:
         atomic.clean_leftovers(course.folder("autograded") / student)
@@ -212,16 +249,14 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
             if student in problems:
                 continue
             if not force and is_up_to_date(gb, course, assignment, student):
-                report.outcomes.append(StudentOutcome(student, "up-to-date"))
+                report.outcomes.append(StudentOutcome(student, GradeStatus.UP_TO_DATE))
             else:
                 todo.append(student)
     if not todo:
         return report
-    workers = workers or course.setting("workers") or default_workers()
-    time_limit = time_limit or course.setting("time_limit")
-    executor = executor or course.setting("executor")
-    start_server(executor)  # the workers' server imports while the template is built
-    jail = sandbox_policy(course, sandbox, say)
+    workers = options.workers or default_workers()
+    start_server(options.executor)  # the workers' server imports while the template is built
+    jail = sandbox_policy(options, say, report)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     try:
         template = build_template(course, assignment, scratch)
@@ -229,37 +264,54 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                     str(scratch / "work" / s), str(template), cell_timeout, jail) for s in todo]
         say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
         with course.gradebook() as gb, closing(
-                run_parallel(jobs, executor, workers, time_limit)) as outcomes:
+                run_parallel(jobs, options.executor, workers,
+                             options.time_limit)) as outcomes:
             for outcome in outcomes:
                 student = outcome.job.student
                 if outcome.ok:
                     try:
                         _import(course, gb, outcome.job)
-                        status = "graded"
+                        status = GradeStatus.GRADED
                         detail = "; ".join(notes.get(student, []) + grading_notes(
                             course.submission_dir("autograded", student, assignment)))
                     except Exception as exc:  # one student's bad import never stops the run
-                        status, detail = "failed", f"import failed: {type(exc).__name__}: {exc}"
+                        status = GradeStatus.FAILED
+                        detail = f"import failed: {type(exc).__name__}: {exc}"
                 else:
-                    status = "timed-out" if outcome.timed_out else "failed"
-                    detail = f"{outcome.error} (log: {keep_log(course, outcome.job)})"
+                    status = GradeStatus.TIMED_OUT if outcome.timed_out else GradeStatus.FAILED
+                    log = keep_worker_log(outcome.job, log_folder(course, assignment))
+                    detail = f"{outcome.error} (worker log: {log.relative_to(course.root)})"
                 report.outcomes.append(StudentOutcome(student, status, detail, outcome.seconds))
                 say(f"{student}: {status}" + (f" ({detail})" if detail else ""))
                 shutil.rmtree(outcome.job.workdir, ignore_errors=True)
     finally:
+        from .sandbox import cgroups
+        from .sandbox_kernel import remove_stale_runtime_dirs
+
         shutil.rmtree(scratch, ignore_errors=True)
+        remove_stale_runtime_dirs()  # of workers killed at the time limit
+        cgroups.remove_stale()
     return report
 
 
-def keep_log(course: Course, job: Job) -> str:
-    """Copy a failed student's worker log to ``reports/logs/``; its path (relative)."""
-    from .worker import LOG_NAME
+#: Lines of a failed student's worker log that are kept.
+LOG_LINES = 200
 
-    target = course.root / "reports" / "logs" / job.assignment / f"{job.student}.log"
-    source = Path(job.workdir) / LOG_NAME
-    text = source.read_text(encoding="utf-8", errors="replace") if source.exists() else ""
-    atomic.write_text(target, text or "(the worker wrote no log)\n")
-    return str(target.relative_to(course.root))
+
+def log_folder(course: Course, assignment: str) -> Path:
+    """``reports/autograde-<assignment>/``: failed students' worker logs, the limits in force."""
+    return course.root / "reports" / f"autograde-{assignment}"
+
+
+def keep_worker_log(job: Job, folder: Path) -> Path:
+    """The last :data:`LOG_LINES` lines of a job's worker log, as ``<folder>/<student>.log``."""
+    try:
+        text = (Path(job.workdir) / LOG_NAME).read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        text = f"(no worker log: {exc})"
+    target = folder / f"{job.student}.log"
+    atomic.write_text(target, "\n".join(text.splitlines()[-LOG_LINES:]) + "\n")
+    return target
 
 
 def _import(course: Course, gb, job: Job) -> None:

@@ -8,6 +8,8 @@
     course-grade export [ASSIGNMENT ...] [--out DIR]
     course-grade report [ASSIGNMENT ...] [--out DIR]
     course-grade synth ASSIGNMENT --students N [--zip FILE --style canvas|moodle]
+    course-grade check
+    course-grade options
 
 ``--course`` defaults to the current folder if it holds ``nbgrader_config.py``,
 else the repository's ``exercises/``.  Every step can be re-run safely.
@@ -23,6 +25,7 @@ import io
 import signal
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 from . import atomic
@@ -37,6 +40,11 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return buf.getvalue()
 
 
+def _counts(counts: Counter) -> str:
+    """``status: n, ...`` sorted by status."""
+    return ", ".join(f"{status}: {n}" for status, n in sorted(counts.items()))
+
+
 def cmd_release(course: Course, args) -> int:
     from .release import release
 
@@ -49,18 +57,16 @@ def cmd_release(course: Course, args) -> int:
 
 
 def cmd_collect(course: Course, args) -> int:
-    from .collect import collect
+    from .collect import CollectStatus, collect
 
     report = collect(course, args.assignment, args.download, args.pattern, args.roster)
     out = args.report or course.root / "reports" / f"collect-{args.assignment}.csv"
     atomic.write_text(Path(out), report.to_csv())
     for row in report.rows:
-        if row.status not in ("collected", "unchanged"):
+        if row.status not in (CollectStatus.COLLECTED, CollectStatus.UNCHANGED):
             print(f"{row.status:>16}  {row.entry}  {row.detail}")
-    counts = ", ".join(f"{k}: {v}" for k, v in sorted(report.counts().items()))
-    print(f"{args.assignment}: {counts}. Per-file report: {out}")
-    bad = {"refused", "unreadable", "unknown-name", "unknown-student", "not-a-notebook"}
-    return 1 if bad & set(report.counts()) else 0
+    print(f"{args.assignment}: {_counts(report.counts())}. Per-file report: {out}")
+    return 1 if report.problems else 0
 
 
 def _interrupted(signum, _frame):
@@ -68,7 +74,7 @@ def _interrupted(signum, _frame):
 
 
 def cmd_autograde(course: Course, args) -> int:
-    from .autograde import autograde
+    from .autograde import autograde, log_folder
 
     # Stopped by kill or a closed terminal: unwind like Ctrl-C, so that the scratch
     # folder of student work in the temporary folder is removed and workers are killed.
@@ -83,15 +89,23 @@ def cmd_autograde(course: Course, args) -> int:
     rows = [[o.student, o.status, f"{o.seconds:.1f}", o.detail]
             for o in sorted(report.outcomes, key=lambda o: o.student)]
     atomic.write_text(out, _table(rows, ["student", "status", "seconds", "detail"]))
+    limits = log_folder(course, args.assignment) / "limits.txt"
+    atomic.write_text(limits, (report.limits or "isolation: NONE (no sandbox)\n")
+                      + "".join(f"NOTICE: {text}\n" for text in report.notices))
     for o in report.outcomes:
-        if o.status not in ("graded", "up-to-date"):
+        if o.status.is_problem:
             print(f"{o.status:>10}  {o.student}  {o.detail}")
-    counts = {}
-    for o in report.outcomes:
-        counts[o.status] = counts.get(o.status, 0) + 1
-    print(f"{args.assignment}: " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-          + f". Per-student report: {out}")
+    counts = Counter(o.status for o in report.outcomes)
+    print(f"{args.assignment}: {_counts(counts)}. Per-student report: {out}")
+    for text in report.notices:
+        print(f"NOTICE: {text} (see {limits})")
     return 0 if report.ok else 1
+
+
+def cmd_check(course: Course, args) -> int:
+    from .sandbox.check import main as check
+
+    return check(course.options.policy())
 
 
 def cmd_feedback(course: Course, args) -> int:
@@ -152,6 +166,14 @@ def cmd_synth(course: Course, args) -> int:
     return 0
 
 
+def cmd_options(course: Course, args) -> int:
+    from .course import CourseGrade
+
+    print(f"# {course.config_file}\n")
+    print(CourseGrade.class_config_section())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (every subcommand has --help)."""
     parser = argparse.ArgumentParser(prog="course-grade", description=__doc__.splitlines()[0])
@@ -184,8 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cell-timeout", type=int, default=None,
                    help="seconds per cell (default: Execute.timeout of the config)")
     p.add_argument("--time-limit", type=float, default=None,
-                   help="seconds for one student's whole grading (default: 300)")
-    p.add_argument("--executor", default=None, help="module:Class of a custom executor")
+                   help="seconds for one student's whole grading "
+                        "(default: c.CourseGrade.time_limit, 300)")
+    p.add_argument("--executor", default=None,
+                   help="module.Class of a custom executor (default: c.CourseGrade.executor)")
     p.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
                    help="UNSAFE: run student kernels without the bubblewrap jail")
     p.set_defaults(func=cmd_autograde)
@@ -219,6 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--drafts", type=int, default=0, help="students who also have an older draft")
     p.add_argument("--expected", type=Path, default=None, help="write expected scores (JSON)")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("check", help="start a test jail; print the isolation and limits "
+                                     "really in force here")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("options", help="the c.CourseGrade options with their help and defaults")
+    p.set_defaults(func=cmd_options)
     return parser
 
 
@@ -226,7 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of ``course-grade``."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(Course.find(args.course), args)
+        course = Course.find(args.course)
+        course.options  # noqa: B018 (a wrong CourseGrade option stops every command here)
+        return args.func(course, args)
     except CourseError as exc:
         print(f"course-grade: {exc}", file=sys.stderr)
         return 2

@@ -47,9 +47,11 @@ import os
 import re
 import stat
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
 from . import atomic
@@ -70,6 +72,26 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 _CANVAS_COPY = re.compile(r"-\d+(?=\.ipynb$)", re.I)  # Canvas renames resubmissions x-1.ipynb
 
 
+class CollectStatus(StrEnum):
+    """What happened to one file of a download."""
+
+    COLLECTED = "collected"
+    UNCHANGED = "unchanged"
+    KEPT_EXISTING = "kept-existing"
+    SUPERSEDED = "superseded"
+    UNKNOWN_NAME = "unknown-name"
+    UNKNOWN_STUDENT = "unknown-student"
+    NOT_A_NOTEBOOK = "not-a-notebook"
+    UNREADABLE = "unreadable"
+    REFUSED = "refused"
+
+    @property
+    def is_problem(self) -> bool:
+        """True when the file needs the instructor's attention."""
+        return self not in (CollectStatus.COLLECTED, CollectStatus.UNCHANGED,
+                            CollectStatus.KEPT_EXISTING, CollectStatus.SUPERSEDED)
+
+
 @dataclass
 class Entry:
     """One file of a download, before it is classified."""
@@ -85,7 +107,7 @@ class ReportRow:
     """The outcome for one file of the download."""
 
     entry: str
-    status: str
+    status: CollectStatus | None = None  # set once the file is classified
     student: str = ""
     target: str = ""
     detail: str = ""
@@ -98,14 +120,16 @@ class CollectReport:
     assignment: str
     rows: list[ReportRow] = field(default_factory=list)
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> Counter[CollectStatus]:
         """Number of files per status."""
-        out: dict[str, int] = {}
-        for row in self.rows:
-            out[row.status] = out.get(row.status, 0) + 1
-        return out
+        return Counter(row.status for row in self.rows if row.status is not None)
 
-    def by_status(self, status: str) -> list[ReportRow]:
+    @property
+    def problems(self) -> list[ReportRow]:
+        """The rows that need the instructor's attention."""
+        return [r for r in self.rows if r.status is not None and r.status.is_problem]
+
+    def by_status(self, status: CollectStatus) -> list[ReportRow]:
         """The rows with one status."""
         return [r for r in self.rows if r.status == status]
 
@@ -300,7 +324,7 @@ def notebook_for(file_id: str, notebooks: list[str]) -> str | None:
 
 def course_patterns(course: Course) -> list[str]:
     """Patterns configured in the course's ``nbgrader_config.py``."""
-    patterns = list(course.setting("filename_patterns"))
+    patterns = list(course.options.filename_patterns)
     nbgrader_regexp = course.config.FileNameCollectorPlugin.get("named_regexp", "")
     if nbgrader_regexp:
         patterns.append(nbgrader_regexp)
@@ -314,7 +338,7 @@ def collect(course: Course, assignment: str, download: Path | str,
     if not download.exists():
         raise CourseError(f"no such download: {download}")
     compiled = compile_patterns(list(patterns or []) + course_patterns(course))
-    roster = roster or course.setting("roster")
+    roster = roster or course.options.roster
     mapping = load_roster(course.root / roster) if roster else None
     notebooks = [p.name for p in course.source_notebooks(assignment)]
     report = CollectReport(assignment)
@@ -326,53 +350,55 @@ def collect(course: Course, assignment: str, download: Path | str,
         entries = zip_entries(archive, budget)
     winners: dict[tuple[str, str], tuple[Entry, bytes, ReportRow]] = {}
     for entry in entries:
-        row = ReportRow(entry.path, "")
+        row = ReportRow(entry.path)
         report.rows.append(row)
         if entry.refused:
-            row.status, row.detail = "refused", entry.refused
+            row.status, row.detail = CollectStatus.REFUSED, entry.refused
             continue
         if not entry.path.lower().endswith(".ipynb"):
-            row.status, row.detail = "not-a-notebook", "only .ipynb files are collected"
+            row.status, row.detail = CollectStatus.NOT_A_NOTEBOOK, "only .ipynb files are collected"
             continue
         matched = match_name(entry.path, compiled)
         if matched is None:
-            row.status, row.detail = "unknown-name", "matches no file-name pattern"
+            row.status, row.detail = CollectStatus.UNKNOWN_NAME, "matches no file-name pattern"
             continue
         style, groups, level = matched
         lms_id = groups["student_id"]
         imitated = named_like_another(entry.path, level, lms_id, compiled)
         if imitated:
-            row.status = "refused"
+            row.status = CollectStatus.REFUSED
             row.detail = (f"nested in the folder of {style} id {lms_id!r} but named like the "
                           f"file of {imitated!r}: a student's files never count as another's")
             continue
         student = mapping.get(lms_id) if mapping is not None else lms_id
         row.student = student or ""
         if student is None:
-            row.status, row.detail = "unknown-student", f"{style} id {lms_id!r} not in the roster"
+            row.status = CollectStatus.UNKNOWN_STUDENT
+            row.detail = f"{style} id {lms_id!r} not in the roster"
             continue
         if not SAFE_ID.match(student) or ".." in student:
-            row.status, row.detail = "refused", f"student id {student!r} is not a safe folder name"
+            row.status = CollectStatus.REFUSED
+            row.detail = f"student id {student!r} is not a safe folder name"
             continue
         file_id = groups.get("file_id") or PurePosixPath(entry.path).name
         notebook = notebook_for(file_id, notebooks)
         if notebook is None:
-            row.status = "unknown-name"
+            row.status = CollectStatus.UNKNOWN_NAME
             row.detail = f"{file_id!r} is none of the assignment's notebooks {notebooks}"
             continue
         try:
             data = entry.read()
         except Exception as exc:  # corrupt member, bad CRC, permissions: report, go on
-            row.status, row.detail = "unreadable", f"{type(exc).__name__}: {exc}"
+            row.status, row.detail = CollectStatus.UNREADABLE, f"{type(exc).__name__}: {exc}"
             continue
         row.detail = f"{style} name"
         best = winners.get((student, notebook))
         if best is not None and (best[0].mtime, best[0].path) > (entry.mtime, entry.path):
-            row.status = "superseded"  # only each student's newest file stays in memory
+            row.status = CollectStatus.SUPERSEDED  # only each student's newest file stays in memory
             row.detail = f"a newer file of {student} won: {best[0].path}"
             continue
         if best is not None:
-            best[2].status = "superseded"
+            best[2].status = CollectStatus.SUPERSEDED
             best[2].detail = f"a newer file of {student} won: {entry.path}"
         winners[(student, notebook)] = (entry, data if len(data) <= KEEP_BYTES else None, row)
     if not report.rows:
@@ -381,7 +407,7 @@ def collect(course: Course, assignment: str, download: Path | str,
         try:
             data = entry.read() if data is None else data
         except Exception as exc:
-            row.status, row.detail = "unreadable", f"{type(exc).__name__}: {exc}"
+            row.status, row.detail = CollectStatus.UNREADABLE, f"{type(exc).__name__}: {exc}"
             continue
         _store(course, assignment, student, notebook, entry.mtime, data, row)
     if archive is not None:
@@ -398,7 +424,7 @@ def _store(course: Course, assignment: str, student: str, notebook: str, mtime: 
     folder = root / student / assignment
     target = folder / notebook
     if not target.resolve().is_relative_to(root):
-        row.status, row.detail = "refused", "target escapes the submitted folder"
+        row.status, row.detail = CollectStatus.REFUSED, "target escapes the submitted folder"
         return
     row.target = str(target.relative_to(course.root))
     stamp_file = folder / "timestamp.txt"
@@ -410,12 +436,13 @@ def _store(course: Course, assignment: str, student: str, notebook: str, mtime: 
             old_stamp = None
     if old_stamp is not None and target.exists():
         if old_stamp > mtime:
-            row.status, row.detail = "kept-existing", f"the collected file of {old_stamp} is newer"
+            row.status = CollectStatus.KEPT_EXISTING
+            row.detail = f"the collected file of {old_stamp} is newer"
             return
         if old_stamp == mtime and target.read_bytes() == data:
-            row.status = "unchanged"
+            row.status = CollectStatus.UNCHANGED
             return
     atomic.write_bytes(target, data)
     stamp = max(mtime, old_stamp) if old_stamp else mtime
     atomic.write_text(stamp_file, stamp.strftime(TIMESTAMP_FORMAT) + "\n")
-    row.status = "collected"
+    row.status = CollectStatus.COLLECTED

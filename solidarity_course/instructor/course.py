@@ -18,24 +18,75 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from traitlets import Bool, Dict, Float, Integer, List, TraitError, Type, Unicode, validate
+from traitlets.config import Configurable
+
 from ..paths import EXERCISES_DIR
+from .executor import Executor
 
 CONFIG_NAME = "nbgrader_config.py"
-
-#: Defaults of this tool's options (the ``CourseGrade`` section of the config file).
-DEFAULTS = {
-    "workers": 0,  # 0: two per CPU core (parallel.WORKERS_PER_CORE)
-    "time_limit": 300,  # seconds for one student's whole grading, then the worker is killed
-    "filename_patterns": [],  # extra LMS file-name regexes, tried before Canvas and Moodle
-    "roster": "",  # CSV lms_id,student_id mapping LMS identifiers to course ids
-    "executor": "solidarity_course.instructor.safe_executor:SafeExecutor",
-    "sandbox": True,  # kernels in the bubblewrap jail; False only by explicit opt-out
-    "sandbox_limits": {},  # SandboxPolicy fields to override
-}
 
 
 class CourseError(RuntimeError):
     """The course folder or its configuration is not usable (message says why)."""
+
+
+class ClassName(Type):
+    """A ``Type`` trait that also accepts the ``module:Class`` spelling."""
+
+    def _resolve_string(self, string: str):
+        return super()._resolve_string(string.replace(":", "."))
+
+
+class CourseGrade(Configurable):
+    """This tool's options: ``c.CourseGrade.<option>`` in the course's ``nbgrader_config.py``.
+
+    nbgrader ignores the section.  A misspelt option is warned about (with the
+    nearest real one, by traitlets); a value of the wrong type is an error.
+    """
+
+    workers = Integer(0, min=0, help="Parallel autograde workers; 0: two per CPU core.").tag(
+        config=True)
+    time_limit = Float(300.0, min=1.0, help="Seconds for one student's whole grading; then "
+                       "the worker and its kernel are killed.").tag(config=True)
+    filename_patterns = List(Unicode(), help="Extra LMS file-name regexes with the named group "
+                             "student_id (and optionally file_id), tried before the built-in "
+                             "Canvas and Moodle patterns.").tag(config=True)
+    roster = Unicode("", help="CSV with columns lms_id,student_id mapping LMS ids to course "
+                     "ids, relative to the course folder; empty: the LMS id is the student "
+                     "id.").tag(config=True)
+    executor = ClassName("solidarity_course.instructor.safe_executor.SafeExecutor",
+                         klass=Executor, help="The class grading one student in an isolated "
+                         "course copy (any class with run(job)).").tag(config=True)
+    sandbox = Bool(True, help="Run each student's kernel in the bubblewrap jail; False (or "
+                   "--no-sandbox) lets student code read answers and other students' "
+                   "work.").tag(config=True)
+    sandbox_limits = Dict(help="Limits of the jail to override (fields of "
+                          "sandbox.SandboxPolicy, e.g. {'processes': 32}).").tag(config=True)
+
+    @validate("sandbox_limits")
+    def _valid_limits(self, proposal):
+        from .sandbox import SandboxPolicy
+
+        try:
+            SandboxPolicy.from_settings(proposal.value)
+        except ValueError as exc:
+            raise TraitError(f"The 'sandbox_limits' trait of a CourseGrade instance: {exc}"
+                             ) from exc
+        return proposal.value
+
+    def policy(self):
+        """The jail's :class:`~.sandbox.SandboxPolicy` (defaults with ``sandbox_limits``)."""
+        from .sandbox import SandboxPolicy
+
+        return SandboxPolicy.from_settings(self.sandbox_limits)
+
+    def overridden(self, **values) -> CourseGrade:
+        """A copy with the ``values`` that are not None (command-line options) set."""
+        given = {name: value for name, value in values.items() if value is not None}
+        if not given:
+            return self
+        return CourseGrade(**(self.trait_values(config=True) | given))
 
 
 def ensure_venv_on_path() -> None:
@@ -83,9 +134,20 @@ class Course:
         default = f"sqlite:///{self.root / 'gradebook.db'}"
         return self.config.CourseDirectory.get("db_url", "") or default
 
-    def setting(self, name: str):
-        """One option of the ``CourseGrade`` section, or its default."""
-        return self.config.CourseGrade.get(name, DEFAULTS[name])
+    @cached_property
+    def options(self) -> CourseGrade:
+        """This tool's options from the ``CourseGrade`` section (checked once, here)."""
+        try:
+            return CourseGrade(config=self.config)
+        except TraitError as exc:
+            raise CourseError(f"{self.config_file}: {exc}") from exc
+
+    def options_with(self, **values) -> CourseGrade:
+        """:attr:`options` with the command line's ``values`` (None: not given) applied."""
+        try:
+            return self.options.overridden(**values)
+        except TraitError as exc:
+            raise CourseError(f"command-line option: {exc}") from exc
 
     def folder(self, kind: str) -> Path:
         """``source``, ``release``, ``submitted``, ``autograded`` or ``feedback``."""

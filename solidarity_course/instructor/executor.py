@@ -8,8 +8,8 @@ already holds the assignment.  The executor must leave the autograded notebooks
 in ``<workdir>/autograded/<student>/<assignment>/`` and the grades in
 ``<workdir>/gradebook.db``; it never sees the real gradebook.
 
-Executors are pluggable: any class with ``run(job)`` named as ``module:Class``
-(``--executor`` or ``c.CourseGrade.executor``).  The default,
+Executors are pluggable: any class with ``run(job)``, named as ``module.Class``
+(``--executor`` or the ``Type`` option ``c.CourseGrade.executor``).  The default,
 :class:`NbgraderExecutor`, runs nbgrader's own autograde (kernel per notebook,
 ``Execute.timeout`` per cell).  A sandboxed executor (e.g. a bubblewrap
 jail, or comparing answers outside the kernel) only has to honour the same
@@ -18,13 +18,12 @@ folder contract.
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class GradingError(RuntimeError):
@@ -55,6 +54,7 @@ class Job:
         return Path(self.workdir) / kind / self.student / self.assignment
 
 
+@runtime_checkable
 class Executor(Protocol):
     """What the driver needs from an executor."""
 
@@ -146,11 +146,3 @@ def stored_inert(steps: list) -> list:
 
     return [s for s in steps if s is not InertNotebook] + [InertNotebook]
 
-
-def load_executor(spec: str) -> Executor:
-    """An executor instance from ``module:Class``."""
-    module, _, name = spec.partition(":")
-    try:
-        return getattr(importlib.import_module(module), name)()
-    except (ImportError, AttributeError) as exc:
-        raise GradingError(f"cannot load executor {spec!r}: {exc}") from exc

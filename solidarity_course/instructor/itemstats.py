@@ -16,7 +16,6 @@ distractor (a wrong option chosen by someone) with a positive point-biserial.
 
 from __future__ import annotations
 
-import math
 import statistics
 from dataclasses import dataclass, field
 from typing import assert_never
@@ -31,16 +30,17 @@ FULL, PARTIAL, NONE = "full credit", "partial credit", "no credit"
 
 
 def pearson(x: list[float], y: list[float]) -> float | None:
-    """Pearson's r, or None if either list has no variance (or fewer than 2 values)."""
-    n = len(x)
-    if n < 2 or n != len(y):
+    """Pearson's r (``statistics.correlation``), or None if either list has no variance.
+
+    Also None for fewer than 2 values or lists of different lengths (where
+    ``statistics`` raises).
+    """
+    if len(set(x)) < 2 or len(set(y)) < 2:
         return None
-    mx, my = sum(x) / n, sum(y) / n
-    sxx = sum((a - mx) ** 2 for a in x)
-    syy = sum((b - my) ** 2 for b in y)
-    if sxx <= 1e-12 or syy <= 1e-12:
+    try:
+        return statistics.correlation(x, y)
+    except statistics.StatisticsError:
         return None
-    return sum((a - mx) * (b - my) for a, b in zip(x, y, strict=True)) / math.sqrt(sxx * syy)
 
 
 def cronbach_alpha(columns: list[list[float]]) -> float | None:

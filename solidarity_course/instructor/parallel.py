@@ -20,7 +20,6 @@ module-level imports light (console scripts are).
 
 from __future__ import annotations
 
-import importlib
 import json
 import multiprocessing
 import multiprocessing.forkserver
@@ -33,7 +32,7 @@ from pathlib import Path
 
 import psutil
 
-from .executor import Job
+from .executor import Executor, Job
 from .worker import RESULT_NAME, run_job
 
 WORKER_MODULE = "solidarity_course.instructor.worker"
@@ -90,32 +89,28 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs(procs, timeout=10)
 
 
-def _preload(executor_spec: str | None) -> list[str]:
+def _preload(executor: type[Executor] | None) -> list[str]:
     """Modules for the worker server: the worker's, :data:`PRELOAD`, the executor's."""
     modules = [WORKER_MODULE, *PRELOAD]
-    module = (executor_spec or "").partition(":")[0]
-    if module and module not in modules:
-        try:  # an executor that fails to import is reported by each worker, not preloaded
-            importlib.import_module(module)
-        except Exception:
-            return modules
+    module = executor.__module__ if executor is not None else ""
+    if module and module not in modules and module != "__main__":
         modules.append(module)
     return modules
 
 
-def _context(executor_spec: str | None = None):
+def _context(executor: type[Executor] | None = None):
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_preload(executor_spec))
+    ctx.set_forkserver_preload(_preload(executor))
     return ctx
 
 
-def start_server(executor_spec: str | None = None) -> None:
+def start_server(executor: type[Executor] | None = None) -> None:
     """Start the worker server now (it imports in the background what workers need).
 
     Optional: :func:`run_parallel` starts it when needed.  The first start in a
     process decides the preloaded modules.
     """
-    _context(executor_spec)
+    _context(executor)
     multiprocessing.forkserver.ensure_running()
 
 
@@ -128,17 +123,17 @@ def _outcome(job: Job, exitcode: int | None, seconds: float) -> Outcome:
                    seconds=seconds)
 
 
-def run_parallel(jobs: Iterable[Job], executor_spec: str, workers: int,
+def run_parallel(jobs: Iterable[Job], executor: type[Executor], workers: int,
                  time_limit: float) -> Iterator[Outcome]:
-    """Run ``jobs``; yield an :class:`Outcome` for each as it finishes."""
-    ctx = _context(executor_spec)
+    """Run ``jobs`` with ``executor``; yield an :class:`Outcome` for each as it finishes."""
+    ctx = _context(executor)
     pending = list(jobs)
     running: dict[int, tuple] = {}  # sentinel -> (process, job, start)
 
     def fill() -> None:
         while pending and len(running) < max(1, workers):
             job = pending.pop(0)
-            proc = ctx.Process(target=run_job, args=(job, executor_spec),
+            proc = ctx.Process(target=run_job, args=(job, executor),
                                name=f"grade-{job.student}")
             proc.start()
             running[proc.sentinel] = (proc, job, time.monotonic())

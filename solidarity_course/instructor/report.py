@@ -11,14 +11,15 @@ graded by hand) is left out of the totals and listed as such.
 
 Files written to the output folder, per assignment ``A``: ``A-items.csv``
 (one row per question), ``A-options.csv`` (one row per option or outcome),
-``A-summary.csv``; and ``item-analysis.html`` for all assignments analysed.
+``A-summary.csv``; and ``item-analysis.html`` for all assignments analysed (from
+the Jinja2 template ``templates/item-analysis.html``, autoescaped: question ids,
+options and flags come from the gradebook and student answers).
 """
 
 from __future__ import annotations
 
 import base64
 import csv
-import html
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,51 +167,24 @@ def charts(stats: AssignmentStats, assignment: str) -> list[tuple[str, str]]:
     return out
 
 
-def html_section(data: AssignmentData, stats: AssignmentStats) -> str:
-    """The HTML section of one assignment."""
-    e = html.escape
-    s = stats.summary
-    parts = [f"<section><h2>{e(data.assignment)}</h2>",
-             "<table><caption>Summary</caption><tr>" + "".join(f"<th>{e(k)}</th>" for k in s)
-             + "</tr><tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in s.values()) + "</tr></table>"]
-    if data.left_out:
-        parts.append(f"<p>Left out (not graded for everyone): {e(', '.join(data.left_out))}</p>")
-    if data.unreadable:
-        parts.append(f"<p>Answers unreadable: {e(', '.join(data.unreadable))}</p>")
-    for png, alt in charts(stats, data.assignment):
-        parts.append(f'<figure><img src="data:image/png;base64,{png}" alt="{e(alt)}">'
-                     f"<figcaption>{e(alt)}</figcaption></figure>")
-    parts.append("<table><caption>Questions</caption><tr><th>question</th><th>max</th>"
-                 "<th>mean</th><th>facility</th><th>discrimination</th><th>key r<sub>pb</sub></th>"
-                 "<th>flags</th></tr>")
-    for i in stats.items:
-        parts.append(f"<tr><td>{e(i.item)}</td><td>{i.max_points:g}</td><td>{_fmt(i.mean)}</td>"
-                     f"<td>{_fmt(i.facility)}</td><td>{_fmt(i.discrimination)}</td>"
-                     f"<td>{_fmt(i.key_point_biserial)}</td><td>{e('; '.join(i.flags))}</td></tr>")
-    parts.append("</table><table><caption>Options</caption><tr><th>question</th><th>option</th>"
-                 "<th>key</th><th>count</th><th>r<sub>pb</sub> with total</th></tr>")
-    for i in stats.items:
-        for o in i.options:
-            parts.append(f"<tr><td>{e(i.item)}</td><td>{e(o.option)}</td>"
-                         f"<td>{'key' if o.is_key else ''}</td><td>{o.count}</td>"
-                         f"<td>{_fmt(o.point_biserial)}</td></tr>")
-    parts.append("</table></section>")
-    return "\n".join(parts)
+@dataclass
+class Section:
+    """What the page shows for one assignment."""
+
+    data: AssignmentData
+    stats: AssignmentStats
+    charts: list[tuple[str, str]]
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">{csp}<title>Item analysis</title>
-<style>body{{font-family:sans-serif;max-width:60rem;margin:auto;padding:1rem}}
-table{{border-collapse:collapse;margin:1rem 0}}td,th{{border:1px solid #999;padding:.2rem .5rem}}
-caption{{font-weight:bold;text-align:left}}img{{max-width:100%}}</style></head>
-<body><h1>Item analysis</h1>
-<p>Facility: mean ÷ max. Discrimination: correlation of the question with the rest of the
-test (Moodle). r<sub>pb</sub>: correlation of choosing an option with the total (Canvas).
-Flags: facility &gt; 0.9 or &lt; 0.2, discrimination &lt; 0.1, a distractor with positive
-r<sub>pb</sub>.</p>
-{sections}
-</body></html>
-"""
+def render_page(sections: list[Section]) -> str:
+    """The item-analysis page (``templates/item-analysis.html``, autoescaped)."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+    from markupsafe import Markup
+
+    env = Environment(loader=PackageLoader(__package__, "templates"),
+                      autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+    env.filters["fmt"] = _fmt
+    return env.get_template("item-analysis.html").render(sections=sections, csp=Markup(CSP_META))
 
 
 def report(course: Course, assignments: list[str] | None, out_dir: Path | str) -> list[Path]:
@@ -225,7 +199,6 @@ def report(course: Course, assignments: list[str] | None, out_dir: Path | str) -
             for name, text in csv_files(data, stats).items():
                 atomic.write_text(out_dir / name, text)
                 written.append(out_dir / name)
-            sections.append(html_section(data, stats))
-    atomic.write_text(out_dir / "item-analysis.html", PAGE.format(csp=CSP_META,
-                                                                 sections="\n".join(sections)))
+            sections.append(Section(data, stats, charts(stats, assignment)))
+    atomic.write_text(out_dir / "item-analysis.html", render_page(sections))
     return [out_dir / "item-analysis.html", *written]

@@ -10,8 +10,6 @@ instructor opted out.
 
 from __future__ import annotations
 
-import json
-
 from .answer_records import RecordAnswers, ScoreRecordedAnswers
 from .executor import Job, NbgraderExecutor, default_autograde_steps, stored_inert
 from .sandbox import SandboxPolicy
@@ -34,7 +32,7 @@ class SafeExecutor(NbgraderExecutor):
 
     def configure(self, config, job: Job) -> None:
         config.Autograde.autograde_preprocessors = autograde_steps()
-        policy = SandboxPolicy.from_settings(json.loads(job.sandbox) if job.sandbox else None)
+        policy = SandboxPolicy.from_json(job.sandbox) if job.sandbox else SandboxPolicy()
         config.GuardedExecute.output_limit = policy.output_bytes
         config.GuardedExecute.sandboxed = job.sandbox is not None
         config.SandboxedKernelManager.policy_json = policy.to_json()

@@ -40,6 +40,17 @@ from .sandbox import (
     remove_jail_cgroups,
 )
 
+#: Connection folders: ``cg-<worker pid>-<random>`` in the temporary folder.
+RUNTIME_PREFIX = "cg-"
+
+
+def remove_stale_runtime_dirs() -> None:
+    """Remove the connection folders of workers that are gone (killed at a time limit)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{RUNTIME_PREFIX}*-*"):
+        pid = folder.name.removeprefix(RUNTIME_PREFIX).split("-")[0]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+
 
 class PrivateKernelManager(AsyncKernelManager):
     """A kernel with nothing shared with the other kernels grading beside it.
@@ -52,7 +63,7 @@ class PrivateKernelManager(AsyncKernelManager):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.runtime_dir = Path(tempfile.mkdtemp(prefix="cg-"))
+        self.runtime_dir = Path(tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{os.getpid()}-"))
         self.transport = "ipc"
         self.ip = str(self.runtime_dir / "k")
         self.connection_file = str(self.runtime_dir / "kernel.json")
@@ -76,8 +87,18 @@ class SandboxedKernelManager(PrivateKernelManager):
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         """The kernel spec's command, run by the jail launcher."""
         cmd = super().format_kernel_cmd(extra_arguments)
-        policy = SandboxPolicy.from_settings(json.loads(self.policy_json))
+        policy = SandboxPolicy.from_json(self.policy_json)
         return launcher_command(cmd, self.runtime_dir, policy)
+
+    async def _async_start_kernel(self, **kw) -> None:
+        """Start the kernel; if it cannot start, its connection folder goes too."""
+        try:
+            await super()._async_start_kernel(**kw)
+        except BaseException:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+            raise
+
+    start_kernel = _async_start_kernel
 
     async def interrupt_kernel(self) -> None:
         """Interrupt by message: a signal would reach bwrap, not the kernel inside."""
@@ -95,6 +116,9 @@ class SandboxedKernelManager(PrivateKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if pid:
             remove_jail_cgroups(pid)
+
+    # nbclient calls cleanup_resources directly after a kernel died: bind it to ours.
+    cleanup_resources = _async_cleanup_resources
 
 
 #: The one answer record of a test cell is exempt from the output budget up to this size.

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import nbgrader.apps  # noqa: F401  (preloaded in the forkserver: the slow import)
 
-from .executor import GradingError, Job, load_executor, prepare
+from .executor import Executor, GradingError, Job, prepare
 
 RESULT_NAME = "result.json"
 LOG_NAME = "worker.log"
@@ -33,14 +33,14 @@ def _redirect_output(log: Path) -> None:
     os.close(fd)
 
 
-def run_job(job: Job, executor_spec: str) -> None:
+def run_job(job: Job, executor: type[Executor]) -> None:
     """Entry point of a worker process."""
     work = Path(job.workdir)
     work.mkdir(parents=True, exist_ok=True)
     _redirect_output(work / LOG_NAME)
     try:
         prepare(job)
-        load_executor(executor_spec).run(job)
+        executor().run(job)
         result = {"ok": True}
     except GradingError as exc:
         result = {"ok": False, "error": str(exc)}
