@@ -11,13 +11,16 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 # Debian packages the tests need: the browser for the real-browser tests, and ip
 # (iproute2) to build the book in a network namespace with no network.
-APT_PACKAGES := chromium iproute2 bubblewrap
+APT_PACKAGES := chromium iproute2 bubblewrap poppler-utils
 PORT ?= 8000
+# Which edition "make book" and "make pdf" build: student (default) or instructor
+# (teaching notes and answer keys; never shared with students).
+EDITION ?= student
 # Browser assets the built book serves itself (require.js, the widget manager,
 # MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: help setup system book serve test lint bench lock clean
+.PHONY: help setup system book pdf serve test lint bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,11 +50,14 @@ system:  ## install the Debian packages the tests need (as root), if missing
 	  else echo "Please install these Debian packages (as root):$$missing"; exit 1; fi; \
 	fi
 
-book: setup  ## build the book (warnings are errors) and say how to open it
-	$(BIN)/python -m solidarity_course.book
+book: setup  ## build the book (warnings are errors; EDITION=instructor for the instructor edition)
+	$(BIN)/python -m solidarity_course.book --edition $(EDITION)
 	@echo
-	@echo "The book is in $(CURDIR)/_build/html (start page: _build/html/index.html)."
+	@echo "The book is in $(CURDIR)/$(if $(filter instructor,$(EDITION)),_build/instructor/html,_build/html) (start page: index.html)."
 	@echo "Serve it with 'make serve' and open http://127.0.0.1:$(PORT)/ in a browser."
+
+pdf: book  ## print the book (and, for students, a source packet per chapter) to PDF with Chromium
+	$(BIN)/python -m solidarity_course.printing --edition $(EDITION)
 
 serve: setup  ## serve the built book on http://127.0.0.1:$(PORT)/ (gzip, like a static host)
 	$(BIN)/python -m solidarity_course.serve --port $(PORT) --directory _build/html
@@ -65,6 +71,7 @@ lint: setup  ## ruff over the package, tests and benchmarks
 bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/build_times.py
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/print_times.py
 
 lock:  ## recompile the pinned requirements from the .in files
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt

@@ -84,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--page", type=Path, help="build only this page (e.g. chapters/02-october-1917.md)"
     )
+    parser.add_argument(
+        "--edition", choices=("student", "instructor"), default="student",
+        help="instructor: the edition with teaching notes and keys (_build/instructor/html)",
+    )
     args = parser.parse_args(argv)
     source = COURSE_ROOT
     if args.page:
@@ -92,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
         args.output.mkdir(parents=True, exist_ok=True)
         source = page_book(args.page, args.output)
     command = build_command(source, args.output)
+    if args.edition == "instructor":
+        if args.page:
+            parser.error("--page previews the student edition only")
+        command = [sys.executable, "-m", "solidarity_course.edition"]
+        command += ["--output", str(args.output)] if args.output else []
     if args.offline:
         prefix = offline_prefix()
         if not prefix:

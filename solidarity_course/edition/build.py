@@ -34,6 +34,7 @@ def build_instructor(source: Path = COURSE_ROOT, output: Path | None = None) -> 
         "external_toc_path": str(source / "_toc.yml"),
         "nb_execution_cache_path": str(build / ".jupyter_cache"),
         "nitpicky": True,
+        "latex_individualpages": False,  # Jupyter Book's CLI always passes it
     }
     result = build_sphinx(
         source,

@@ -94,7 +94,8 @@ def source_groups(excerpt_ids: list[str]) -> list[SourceGroup]:
     for excerpt in excerpts:
         if excerpt.source_id not in groups:
             letter = chr(ord("A") + len(groups))
-            groups[excerpt.source_id] = SourceGroup(letter, sources.loc[excerpt.source_id].to_dict())
+            card = sources.loc[excerpt.source_id].to_dict()
+            groups[excerpt.source_id] = SourceGroup(letter, card)
     for source_id, group in groups.items():
         mine = sorted((e for e in excerpts if e.source_id == source_id), key=lambda e: e.start)
         group.documents = [
