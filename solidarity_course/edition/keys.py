@@ -69,11 +69,23 @@ def answer_text(q: Question) -> str:
 def question_key(q: Question, number: int) -> str:
     """One question with its key and explanation."""
     points = f"{q.points:g} point" + ("" if q.points == 1 else "s")
-    return (
+    text = (
         f"{number}. **{_one_line(q.prompt)}** ({TYPE_LABELS[q.type]}, {q.use}, {points})\n\n"
         f"   *Key:* {answer_text(q)}\n\n"
         f"   *Explanation:* {_one_line(q.explanation)}\n"
     )
+    feedback = [(_one_line(o.text), o.feedback) for o in _with_feedback(q)]
+    feedback += [("Right", q.feedback_correct), ("Wrong", q.feedback_incorrect)]
+    lines = "".join(f"   - {label}: {_one_line(f)}\n" for label, f in feedback if f)
+    return text + (f"\n   *Feedback shown to students:*\n\n{lines}" if lines else "")
+
+
+def _with_feedback(q: Question) -> list:
+    """Options or items of ``q`` that carry their own feedback (none for spot-the-device,
+    whose options are the public devices table)."""
+    if isinstance(q, SpotDevice):
+        return []
+    return [o for o in (*getattr(q, "options", ()), *getattr(q, "items", ())) if o.feedback]
 
 
 def quiz_keys(questions: Iterable[Question]) -> str:
