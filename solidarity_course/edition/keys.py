@@ -14,19 +14,10 @@ from collections.abc import Iterable
 import pandas as pd
 
 from solidarity_course.data import annotated_excerpt, load_table
+from solidarity_course.quiz import model
 from solidarity_course.quiz.bank import Bank
 from solidarity_course.quiz.html import TYPE_LABELS
-from solidarity_course.quiz.model import (
-    Essay,
-    Matching,
-    MultipleSelect,
-    Numeric,
-    Ordering,
-    Question,
-    ShortText,
-    SingleChoice,
-    SpotDevice,
-)
+from solidarity_course.quiz.model import Essay, Question
 from solidarity_course.render import claims_table_html, displayed_text
 
 #: Exercise calls in a chapter's code cells, whose keys come from the data package.
@@ -43,25 +34,25 @@ def _one_line(text: str) -> str:
 def answer_text(q: Question) -> str:
     """The key of ``q`` in words (MyST inline), as an instructor would say it."""
     match q:
-        case SingleChoice() | SpotDevice():
+        case model.SingleChoice() | model.SpotDevice():
             options = {o.id: o.text for o in q.options}
             return _one_line(options[q.answer])
-        case MultipleSelect():
+        case model.MultipleSelect():
             options = {o.id: o.text for o in q.options}
             return "; ".join(_one_line(options[a]) for a in q.answer)
-        case Matching():
+        case model.Matching():
             items = {i.id: i.text for i in q.items}
             options = {o.id: o.text for o in q.options}
             return "; ".join(
                 f"{_one_line(items[i])} → *{options[o]}*" for i, o in q.answer.items()
             )
-        case Ordering():
+        case model.Ordering():
             items = {i.id: i.text for i in q.items}
             return " → ".join(f"({n}) {_one_line(items[i])}" for n, i in enumerate(q.answer, 1))
-        case Numeric():
+        case model.Numeric():
             tolerance = f" (± {q.tolerance:g} accepted)" if q.tolerance else ""
             return f"{q.answer:g}{' ' + q.unit if q.unit else ''}{tolerance}"
-        case ShortText():
+        case model.ShortText():
             return "; ".join(f"“{a}”" for a in q.accepted)
     raise TypeError(f"no key text for question type {q.type!r}")  # pragma: no cover
 
@@ -83,7 +74,7 @@ def question_key(q: Question, number: int) -> str:
 def _with_feedback(q: Question) -> list:
     """Options or items of ``q`` that carry their own feedback (none for spot-the-device,
     whose options are the public devices table)."""
-    if isinstance(q, SpotDevice):
+    if isinstance(q, model.SpotDevice):
         return []
     return [o for o in (*getattr(q, "options", ()), *getattr(q, "items", ())) if o.feedback]
 
