@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
+from solidarity_course.paths import DATA_DIR
 from solidarity_course.quiz.sphinx import get_bank
 
 from .keys import instructor_section
@@ -49,8 +50,10 @@ def _append_instructor_section(app: Sphinx, docname: str, source: list[str]) -> 
     bank = get_bank(app)
     if not notes and not bank.chapter(chapter) and chapter not in bank.essays:
         return
-    if path.exists():
-        app.env.note_dependency(str(path))
+    # Re-read the chapter when anything its instructor section is made from changes.
+    for dependency in [path, *bank.files, *sorted(DATA_DIR.glob("*.csv"))]:
+        if dependency.exists():
+            app.env.note_dependency(str(dependency))
     source[0] += instructor_section(chapter, source[0], notes, bank)
 
 
