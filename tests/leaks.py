@@ -52,8 +52,13 @@ def key_needles(self_check: bool = False) -> list[Needle]:
 
 def leaks_in_text(text: str, needles: list[Needle]) -> list[str]:
     """``question or chapter (kind): start of needle`` for every needle found in ``text``."""
-    found = views(text) + [normalise(text.replace("-\n", ""))]
+    found = [_loose(v) for v in views(text) + [normalise(text.replace("-\n", ""))]]
     return sorted({
         f"{n.question} ({n.kind}): {n.text[:50]}"
-        for n in needles if any(n.text in v for v in found)
+        for n in needles if any(_loose(n.text) in v for v in found)
     })
+
+
+def _loose(text: str) -> str:
+    """Brackets dropped and the ellipsis spelt out, as MyST renders "..." as "…"."""
+    return text.replace("…", "...").replace("[", "").replace("]", "")
