@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                   file=sys.stderr)
             return 1
         try:
-            pdf = print_book(site, out)
+            pdf = print_book(site, out, args.edition, args.root)
             print(f"  book: {pdf} ({page_count(pdf)} pages)")
         except PrintError as exc:
             print(f"  book: not printed: {exc}", file=sys.stderr)
