@@ -20,6 +20,8 @@ from solidarity_course.edition.build import build_instructor
 from solidarity_course.edition.keys import answer_text, chapter_claims, instructor_section
 from solidarity_course.edition.sphinx import NOTES_DIR, _append_instructor_section, notes_body
 from solidarity_course.paths import COURSE_ROOT
+from solidarity_course.printing.book import print_book
+from solidarity_course.printing.chromium import page_texts
 from solidarity_course.printing.toc import toc_pages
 from solidarity_course.quiz.bank import load_bank
 from solidarity_course.quiz.devices import default_data
@@ -120,3 +122,11 @@ def test_instructor_site_contains_every_note_and_key(instructor_dir):
 
 def test_student_site_contains_no_note(html_dir):
     assert find_leaks(html_dir, note_needles()) == []
+
+
+def test_instructor_pdf_has_the_notes_and_says_what_it_is(instructor_dir, tmp_path):
+    pdf = print_book(instructor_dir, tmp_path, edition="instructor")
+    text = " ".join(page_texts(pdf))
+    assert "Instructor edition" in text.split("Contents")[0]
+    assert text.count("For instructors") >= 7
+    assert leaks_in_text(text, note_needles())  # the notes are printed
