@@ -68,7 +68,10 @@ def choices(question: Question | None, response) -> list[str]:
         return [OTHER]
     if question is None:
         return [OTHER]
-    score = score_answer(question, response)
+    try:
+        score = score_answer(question, response)
+    except Exception:  # one odd response never stops the class's analysis
+        return [OTHER]
     return [FULL if score >= 1 - 1e-9 else PARTIAL if score > 0 else NONE]
 
 

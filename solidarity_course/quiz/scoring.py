@@ -48,7 +48,10 @@ def parse_number(response) -> float:
     if isinstance(response, bool):
         raise Malformed("a boolean is not a number")
     if isinstance(response, Real):
-        value = float(response)
+        try:
+            value = float(response)
+        except OverflowError as exc:  # an int too large for a float (10**400)
+            raise Malformed("the number is too large") from exc
     elif isinstance(response, str):
         try:
             value = float(response.strip().replace("\u2212", "-"))
@@ -102,7 +105,8 @@ def raw_score(question: Question, response) -> float:
         items, opts = {i.id for i in question.items}, {o.id for o in question.options}
         if set(response) - items:
             raise Malformed(f"unknown item id(s) {sorted(set(response) - items)}")
-        if any(v is not None and v not in opts for v in response.values()):
+        if any(v is not None and (not isinstance(v, str) or v not in opts)
+               for v in response.values()):
             raise Malformed("every value must be an option id (or None)")
         right = sum(response.get(i) == v for i, v in question.answer.items())
         if question.partial_credit:
