@@ -11,15 +11,18 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 # Debian packages the tests need: the browser for the real-browser tests, and ip
 # (iproute2) to build the book in a network namespace with no network.
-APT_PACKAGES := chromium iproute2 bubblewrap
+APT_PACKAGES := chromium iproute2 bubblewrap poppler-utils
 PORT ?= 8000
+# Which edition "make book" and "make pdf" build: student (default) or instructor
+# (teaching notes and answer keys; never shared with students).
+EDITION ?= student
 # Submissions per grading benchmark in 'make bench' (enough for a stable ratio on 2 cores).
 BENCH_STUDENTS ?= 40
 # Browser assets the built book serves itself (MathJax) and axe-core for the
 # accessibility tests: pinned in web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
 
-.PHONY: help setup system book serve test lint bench lock clean class-notebooks
+.PHONY: help setup system book pdf serve test lint bench lock clean class-notebooks
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -51,10 +54,10 @@ system:  ## install the Debian packages the tests need (as root), if missing
 	  else echo "Please install these Debian packages (as root):$$missing"; exit 1; fi; \
 	fi
 
-book: setup  ## build the book (warnings are errors) and say how to open it
-	$(BIN)/python -m solidarity_course.book
+book: setup  ## build the book (warnings are errors; EDITION=instructor for the instructor edition)
+	$(BIN)/python -m solidarity_course.book --edition $(EDITION)
 	@echo
-	@echo "The book is in $(CURDIR)/_build/html (start page: _build/html/index.html)."
+	@echo "The book is in $(CURDIR)/$(if $(filter instructor,$(EDITION)),_build/instructor/html,_build/html) (start page: index.html)."
 	@echo "Serve it with 'make serve' and open http://127.0.0.1:$(PORT)/ in a browser."
 
 CLASS_DIR ?= _build/class-notebooks
@@ -64,6 +67,9 @@ class-notebooks: setup  ## the chapters as .ipynb notebooks for a class (no outp
 	  $(BIN)/jupytext --quiet --to ipynb --output $(CLASS_DIR)/$$(basename $$page .md).ipynb $$page || exit 1; \
 	done
 	@echo "Class copies of the chapters are in $(CLASS_DIR): hand out the .ipynb files."
+
+pdf: book  ## print the book (and, for students, a source packet per chapter) to PDF with Chromium
+	$(BIN)/python -m solidarity_course.printing --edition $(EDITION)
 
 serve: setup  ## serve the built book on http://127.0.0.1:$(PORT)/ (gzip, like a static host)
 	$(BIN)/python -m solidarity_course.serve --port $(PORT) --directory _build/html
@@ -81,6 +87,7 @@ bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/grading_speed.py --students $(BENCH_STUDENTS)
 	$(BIN)/python bench/sandbox_overhead.py --students $(BENCH_STUDENTS)
+	$(BIN)/python bench/print_times.py
 
 lock:  ## recompile the pinned requirements from the .in files
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt

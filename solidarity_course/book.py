@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--source", type=Path, default=COURSE_ROOT, help="the book to build (default: the course)"
     )
+    parser.add_argument(
+        "--edition", choices=("student", "instructor"), default="student",
+        help="instructor: the edition with teaching notes and keys (_build/instructor/html)",
+    )
     args = parser.parse_args(argv)
     source = args.source.resolve()
     problems = data_problems(source)
@@ -126,6 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         args.output.mkdir(parents=True, exist_ok=True)
         source = page_book(args.page, args.output, source)
     command = build_command(source, args.output)
+    if args.edition == "instructor":
+        if args.page:
+            parser.error("--page previews the student edition only")
+        command = [sys.executable, "-m", "solidarity_course.edition"]
+        command += ["--output", str(args.output)] if args.output else []
     if args.offline:
         prefix = offline_prefix()
         if not prefix:

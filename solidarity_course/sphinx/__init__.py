@@ -8,7 +8,9 @@ Modules, one job each (each is also an extension of its own):
 - ``accessibility``: fixes what axe-core finds in the theme's pages;
 - ``reader``: the chrome as a reader meets it (one course style sheet per page, one
   search box, search results that land on the match);
-- ``figures``: re-encodes the figures as palette PNGs (a quarter of their bytes).
+- ``figures``: re-encodes the figures as palette PNGs (a quarter of their bytes);
+- ``solidarity_course.edition.sphinx`` (beside the edition's builder): the instructor
+  edition's teaching notes and keys; nothing in the student edition.
 
 Files shared by the modules (:func:`use_templates`, :func:`use_static` register them once):
 
@@ -49,6 +51,7 @@ EXTENSIONS = (
     "solidarity_course.sphinx.accessibility",
     "solidarity_course.sphinx.reader",
     "solidarity_course.sphinx.figures",
+    "solidarity_course.edition.sphinx",
 )
 
 
