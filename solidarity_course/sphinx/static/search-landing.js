@@ -1,4 +1,4 @@
-// Written for solidarity_course.sphinx_reader: a page opened from a search result lands
+// Written for solidarity_course.sphinx.reader: a page opened from a search result lands
 // on the first match of the searched words, highlighted, instead of at the top of a long
 // chapter. Sphinx's search page leaves the words in localStorage ("sphinx_highlight_terms")
 // or in ?highlight=; its own highlighter stays idle on pages that load the search script,
