@@ -5,7 +5,8 @@
     course-grade autograde ASSIGNMENT [--student ID ...] [--workers N] [--force]
     course-grade formgrader [--port 8888]
     course-grade feedback ASSIGNMENT [--student ID ...]
-    course-grade export [ASSIGNMENT ...] [--out DIR]
+    course-grade export [ASSIGNMENT ...] [--out DIR] [--lms canvas|moodle [--allow-ungraded]]
+    course-grade bank [ASSIGNMENT ...] --format qti|moodle|gift -o FILE
     course-grade report [ASSIGNMENT ...] [--out DIR]
     course-grade synth ASSIGNMENT --students N [--zip FILE --style canvas|moodle]
 
@@ -106,6 +107,23 @@ def cmd_export(course: Course, args) -> int:
     return 0
 
 
+def cmd_bank(course: Course, args) -> int:
+    from ..lms.bank_export import export_bank
+
+    try:
+        result = export_bank(args.format, args.output, args.assignments or None)
+    except ValueError as exc:
+        print(f"course-grade bank: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items()))
+    print(f"wrote {result.path} ({args.format}; {sum(result.counts.values())} questions: {counts})")
+    for item in result.notes:
+        print(f"    note  {item.chapter}/{item.id}: {item.reason}")
+    for item in result.skipped:
+        print(f" skipped  {item.chapter}/{item.id}: {item.reason}")
+    return 1 if result.skipped else 0
+
+
 def cmd_report(course: Course, args) -> int:
     from .report import report
 
@@ -193,6 +211,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
     p.add_argument("--out", type=Path, default=None, help="folder (default: exports/)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("bank", help="the question bank as QTI (Canvas), Moodle XML or GIFT")
+    p.add_argument("assignments", nargs="*", help="chapters (default: every chapter)")
+    p.add_argument("--format", required=True, choices=["qti", "moodle", "gift"])
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="the file to write (.zip for qti, .xml for moodle, .gift/.txt for gift)")
+    p.set_defaults(func=cmd_bank)
 
     p = sub.add_parser("report", help="item analysis: HTML page with charts, and CSV")
     p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
