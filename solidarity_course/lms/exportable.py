@@ -56,8 +56,8 @@ def to_html(text: str, inline: bool = False) -> str:
 
 
 def to_plain(text: str) -> str:
-    """Bank Markdown → plain text with readable citations (emphasis marks dropped)."""
-    return re.sub(r"(?<!\\)[*_`]", "", readable_citations(text)).strip()
+    """Bank Markdown → plain text with readable citations (the visible text of its HTML)."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", to_html(text, inline=True))).split())
 
 
 @dataclass(frozen=True)

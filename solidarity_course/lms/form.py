@@ -16,7 +16,6 @@ select: LMS matching and multiple-answer questions always give partial credit) r
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Literal, assert_never
 
@@ -165,7 +164,3 @@ def lms_form(e: Exportable) -> Form:
         case _:
             assert_never(q)
 
-
-def html_text(value: str) -> str:
-    """Plain text shown as HTML (for labels built here, never for bank Markdown)."""
-    return html.escape(value)
