@@ -102,9 +102,28 @@ def cmd_feedback(course: Course, args) -> int:
 def cmd_export(course: Course, args) -> int:
     from .export import export
 
-    for path in export(course, args.assignments or None, args.out or course.root / "exports"):
+    out = args.out or course.root / "exports"
+    for path in export(course, args.assignments or None, out):
         print(path)
-    return 0
+    if not args.lms:
+        return 0
+    from ..lms.gradebook import lms_grades
+
+    if not args.assignments:
+        print("course-grade export: --lms needs the assignment(s) to write", file=sys.stderr)
+        return 2
+    status = 0
+    for assignment in args.assignments:
+        result = lms_grades(course, assignment, args.lms, out, roster=args.roster,
+                            allow_ungraded=args.allow_ungraded, column=args.lms_column,
+                            moodle_field=args.moodle_field)
+        print(f"{result.path} ({len(result.written)} student(s) for {args.lms})")
+        for student in result.ungraded:
+            print(f"  ungraded  {student}: total written without the missing manual grade")
+        for student, why in result.unmapped:
+            print(f"  unmapped  {student}: {why}")
+        status = max(status, 1 if result.unmapped else 0)
+    return status
 
 
 def cmd_bank(course: Course, args) -> int:
@@ -210,6 +229,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="grades CSV (nbgrader) and per-question CSV")
     p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
     p.add_argument("--out", type=Path, default=None, help="folder (default: exports/)")
+    p.add_argument("--lms", choices=["canvas", "moodle"], default=None,
+                   help="also write the gradebook CSV this LMS imports")
+    p.add_argument("--allow-ungraded", action="store_true",
+                   help="write totals of students still missing a manual grade (listed)")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="CSV lms_id,student_id with optional name, email, idnumber, username, "
+                        "sis_user_id, sis_login_id, section (default: the course's roster)")
+    p.add_argument("--lms-column", default=None,
+                   help="grade column title, e.g. the Canvas assignment 'Quiz 2 (1234)' "
+                        "(default: the assignment name)")
+    p.add_argument("--moodle-field", choices=["email", "idnumber", "username"],
+                   default="email", help="the Moodle user field that identifies a student")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("bank", help="the question bank as QTI (Canvas), Moodle XML or GIFT")

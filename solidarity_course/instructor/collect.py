@@ -17,6 +17,8 @@ More patterns come first: ``--pattern REGEX`` on the command line, the list
 ``c.FileNameCollectorPlugin.named_regexp`` in ``nbgrader_config.py``.  A roster
 (CSV with columns ``lms_id,student_id``; ``--roster`` or ``c.CourseGrade.roster``)
 maps LMS identifiers to course ids; with a roster, unknown students are reported.
+The LMS identifiers of every collected student are kept in ``lms/accounts-<assignment>.csv``
+(see :mod:`solidarity_course.lms.accounts`), so grades can go back to the same accounts.
 
 Every file of the download gets one line in the report: ``collected``,
 ``unchanged`` (same file and time as already collected), ``kept-existing`` (an
@@ -41,6 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
+from ..lms import accounts
 from . import atomic
 from .course import Course, CourseError
 
@@ -227,6 +230,7 @@ def collect(course: Course, assignment: str, download: Path | str,
     report = CollectReport(assignment)
     entries = zip_entries(download) if zipfile.is_zipfile(download) else folder_entries(download)
     candidates: dict[tuple[str, str], list[tuple[Entry, bytes, ReportRow]]] = {}
+    seen: dict[str, dict] = {}  # student -> the LMS identifiers of their files
     for entry in entries:
         row = ReportRow(entry.path, "")
         report.rows.append(row)
@@ -262,6 +266,8 @@ def collect(course: Course, assignment: str, download: Path | str,
             row.status, row.detail = "unreadable", f"{type(exc).__name__}: {exc}"
             continue
         row.detail = f"{style} name"
+        seen[student] = {"lms": style, "lms_id": lms_id, "lms_user_id": groups.get("lms_user_id"),
+                         "full_name": groups.get("full_name")}
         candidates.setdefault((student, notebook), []).append((entry, data, row))
     for (student, notebook), group in sorted(candidates.items()):
         group.sort(key=lambda c: (c[0].mtime, c[0].path))
@@ -270,6 +276,9 @@ def collect(course: Course, assignment: str, download: Path | str,
             loser_row.status = "superseded"
             loser_row.detail = f"a newer file of {student} won: {entry.path}"
         _store(course, assignment, student, notebook, entry.mtime, data, row)
+    kept = {r.student for r in report.rows if r.status in ("collected", "unchanged",
+                                                             "kept-existing")}
+    accounts.record(course.root, assignment, {s: seen[s] for s in kept if s in seen})
     return report
 
 
