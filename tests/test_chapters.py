@@ -160,6 +160,36 @@ def test_chapter5_deaths_figure_draws_every_range_in_the_table(monkeypatch):
         plt.close("all")
 
 
+def test_chapter7_figure_sets_each_post_figure_against_its_published_range(monkeypatch):
+    """fig-resistance-figures draws every low-high range and every figure the post gives."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.container import ErrorbarContainer
+
+    from solidarity_course.data import load_table
+
+    monkeypatch.setattr(plt, "show", lambda *args, **kwargs: None)
+    try:
+        exec(figure_cell("chapters/07-resistance", "fig-resistance-figures"), {})
+        ax = plt.gcf().axes[0]
+        bars = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+        assert len(bars) == 1, "the figure draws no low-high ranges"
+        segments = bars[0].lines[2][0].get_segments()
+        drawn = sorted((round(seg[0][0]), round(seg[1][0])) for seg in segments)
+        table = load_table("resistance_figures")
+        ranged = table.dropna(subset=["low", "high"])
+        assert drawn == sorted(zip(ranged["low"], ranged["high"], strict=True))
+        markers = [c for c in ax.collections if len(c.get_offsets()) == len(table)]
+        assert markers, "the post's figures are not all drawn"
+        assert sorted(markers[0].get_offsets()[:, 0]) == sorted(table["post_figure"])
+        low, high = ax.get_xlim()
+        assert low <= table["low"].min() and high >= table["post_figure"].max()
+    finally:
+        plt.close("all")
+
+
 # --------------------------------------------------------------------------- built HTML
 
 EXCERPT_FIGURE = re.compile(
@@ -245,6 +275,28 @@ def test_chapter_quiz_renders_without_kernel(html_dir, page):
     assert "application/vnd.jupyter.widget-view+json" in page_source
 
 
-def test_toc_lists_the_seven_chapters_in_order():
+def test_toc_lists_the_chapters_in_order():
     assert CHAPTERS == sorted(CHAPTERS)
     assert yaml.safe_load((COURSE_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+
+
+def reader_text(page: str) -> str:
+    """What a reader sees of a page: no scripts, styles, tags or attributes; spaces collapsed."""
+    page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+@pytest.mark.build
+def test_every_claim_is_shown_to_readers_somewhere_in_the_book(html_dir):
+    """Each row of claims.csv reaches a reader: its record (what the record shows) is visible
+    text on some page, in a claims table or an excerpt's annotations, not only an attribute."""
+    from solidarity_course.data import load_table
+
+    pages = [p for p in html_dir.rglob("*.html") if "_sources" not in p.parts]
+    visible = "\n".join(reader_text(p.read_text(encoding="utf-8")) for p in pages)
+    claims = load_table("claims")
+    missing = [
+        claim.id for claim in claims.itertuples(index=False)
+        if " ".join(claim.record.split()) not in visible
+    ]
+    assert not missing, f"claims not shown anywhere in the built book: {', '.join(missing)}"

@@ -18,7 +18,7 @@ from solidarity_course.paths import CHAPTERS_DIR, COURSE_ROOT, DATA_DIR, SEEDS_D
 
 BIB = COURSE_ROOT / "references.bib"
 CHAPTERS = {"00-introduction", "01-reading-sources", "02-october-1917", "03-comintern",
-            "04-spain", "05-ww2-memory", "06-memory"}
+            "04-spain", "05-ww2-memory", "06-memory", "07-resistance"}
 needs_seeds = pytest.mark.skipif(
     not SEEDS_DIR.is_dir(), reason=f"seed texts not available at {SEEDS_DIR}"
 )

@@ -17,7 +17,7 @@ from solidarity_course.quiz.model import QUESTION_TYPES
 from solidarity_course.quiz.samples import sample_data, sample_question_dicts, write_sample_bank
 
 CHAPTERS = ["00-introduction", "01-reading-sources", "02-october-1917", "03-comintern",
-            "04-spain", "05-ww2-memory", "06-memory"]
+            "04-spain", "05-ww2-memory", "06-memory", "07-resistance"]
 
 
 def _write(tmp_path: Path, name: str, questions: list[dict], chapter="99-sample") -> Path:
