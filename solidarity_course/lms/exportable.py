@@ -115,7 +115,7 @@ class Exportable:
 
     @property
     def explanation_html(self) -> str:
-        """The explanation as HTML, with the feedback of items a format cannot attach."""
+        """The explanation as HTML."""
         return to_html(self.explanation_md)
 
     @property

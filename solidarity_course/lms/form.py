@@ -32,11 +32,10 @@ class NotExpressible(ValueError):
 
 @dataclass(frozen=True)
 class Choice:
-    """One option: its id, text (HTML and plain), weight in percent, feedback (HTML)."""
+    """One option: its id, text (HTML), weight in percent, feedback (HTML)."""
 
     id: str
     html: str
-    text: str
     fraction: float
     feedback_html: str = ""
 
@@ -48,11 +47,10 @@ class Choice:
 
 @dataclass(frozen=True)
 class Pair:
-    """One matching pair: the item (HTML and plain) and the text of its right answer."""
+    """One matching pair: the item (HTML) and the (plain) text of its right answer."""
 
     id: str
     html: str
-    text: str
     answer: str
 
 
@@ -77,11 +75,6 @@ class Form:
         """The explanation, with per-item feedback no LMS attaches to a pair."""
         return self.source.explanation_html + _item_feedback(self.source)
 
-    @property
-    def partial(self) -> bool:
-        """True when a partly right answer earns partial credit."""
-        return self.shape in ("multi", "matching")
-
 
 def _item_feedback(e: Exportable) -> str:
     q = e.question
@@ -100,8 +93,8 @@ def _item_feedback(e: Exportable) -> str:
 
 
 def _choice(option: model.Option, fraction: float) -> Choice:
-    return Choice(option.id, to_html(option.text, inline=True), to_plain(option.text),
-                  fraction, to_html(option.feedback) if option.feedback else "")
+    feedback = to_html(option.feedback) if option.feedback else ""
+    return Choice(option.id, to_html(option.text, inline=True), fraction, feedback)
 
 
 def _require_partial(q: model.MultipleSelect | model.Matching | model.Ordering) -> None:
@@ -138,18 +131,17 @@ def lms_form(e: Exportable) -> Form:
         case model.Matching():
             _require_partial(q)
             text = {o.id: to_plain(o.text) for o in q.options}
-            pairs = tuple(Pair(i.id, to_html(i.text, inline=True), to_plain(i.text),
-                               text[q.answer[i.id]]) for i in q.items)
+            pairs = tuple(Pair(i.id, to_html(i.text, inline=True), text[q.answer[i.id]])
+                          for i in q.items)
             used = set(q.answer.values())
             distractors = tuple(text[o.id] for o in q.options if o.id not in used)
             return Form("matching", pairs=pairs, distractors=distractors, **common)
         case model.Ordering():
             _require_partial(q)
-            by_id = {i.id: i for i in q.items}
             # items in a neutral order (the bank's), each paired with its right position
             position = {item_id: k for k, item_id in enumerate(q.answer, 1)}
-            pairs = tuple(Pair(i.id, to_html(i.text, inline=True), to_plain(i.text),
-                               _position(position[i.id])) for i in by_id.values())
+            pairs = tuple(Pair(i.id, to_html(i.text, inline=True), _position(position[i.id]))
+                          for i in q.items)
             return Form("matching", pairs=pairs,
                         notes=["ordering written as matching: each item to its position"],
                         **common)
