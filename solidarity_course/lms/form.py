@@ -16,7 +16,7 @@ select: LMS matching and multiple-answer questions always give partial credit) r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, assert_never
 
 from ..quiz import model
@@ -111,23 +111,26 @@ def _position(k: int) -> str:
 def lms_form(e: Exportable) -> Form:
     """The LMS form of an exportable question (NotExpressible if it has none)."""
     q = e.question
-    common = {"source": e}
     if q is None:
-        return Form("essay", **common)
-    common |= {
-        "feedback_correct_html": to_html(q.feedback_correct) if q.feedback_correct else "",
-        "feedback_incorrect_html": to_html(q.feedback_incorrect) if q.feedback_incorrect else "",
-    }
+        return Form("essay", e)
+    return replace(
+        _typed_form(q, e),
+        feedback_correct_html=to_html(q.feedback_correct) if q.feedback_correct else "",
+        feedback_incorrect_html=to_html(q.feedback_incorrect) if q.feedback_incorrect else "",
+    )
+
+
+def _typed_form(q: model.Question, e: Exportable) -> Form:
     match q:
         case model.SingleChoice() | model.SpotDevice():
             choices = tuple(_choice(o, 100.0 if o.id == q.answer else 0.0) for o in q.options)
-            return Form("choice", choices=choices, **common)
+            return Form("choice", e, choices=choices)
         case model.MultipleSelect():
             _require_partial(q)
             weight = 100.0 / len(q.answer)
             choices = tuple(_choice(o, weight if o.id in q.answer else -weight)
                             for o in q.options)
-            return Form("multi", choices=choices, **common)
+            return Form("multi", e, choices=choices)
         case model.Matching():
             _require_partial(q)
             text = {o.id: to_plain(o.text) for o in q.options}
@@ -135,24 +138,21 @@ def lms_form(e: Exportable) -> Form:
                           for i in q.items)
             used = set(q.answer.values())
             distractors = tuple(text[o.id] for o in q.options if o.id not in used)
-            return Form("matching", pairs=pairs, distractors=distractors, **common)
+            return Form("matching", e, pairs=pairs, distractors=distractors)
         case model.Ordering():
             _require_partial(q)
             # items in a neutral order (the bank's), each paired with its right position
             position = {item_id: k for k, item_id in enumerate(q.answer, 1)}
             pairs = tuple(Pair(i.id, to_html(i.text, inline=True), _position(position[i.id]))
                           for i in q.items)
-            return Form("matching", pairs=pairs,
-                        notes=["ordering written as matching: each item to its position"],
-                        **common)
+            return Form("matching", e, pairs=pairs,
+                        notes=["ordering written as matching: each item to its position"])
         case model.Numeric():
-            return Form("numeric", number=q.answer, tolerance=q.tolerance, **common)
+            return Form("numeric", e, number=q.answer, tolerance=q.tolerance)
         case model.ShortText():
             variants = list(dict.fromkeys([*q.accepted, *(normalise_text(a) for a in q.accepted)]))
-            return Form("short", accepted=tuple(variants),
+            return Form("short", e, accepted=tuple(variants),
                         notes=["short text: the LMS compares ignoring case only; the bank's "
-                               "normalised variants are added as accepted answers"],
-                        **common)
+                               "normalised variants are added as accepted answers"])
         case _:
             assert_never(q)
-
