@@ -401,3 +401,23 @@ def test_cli_writes_every_chapter_and_reports(tmp_path, capsys):
     assert len(gift_reader.parse(out.read_text())) > 50
     assert main(["bank", "no-such-chapter", "--format", "qti", "-o", str(tmp_path / "x.zip")]) == 2
     assert "no chapter no-such-chapter" in capsys.readouterr().err
+
+
+def test_prompts_state_the_unit_and_the_partial_credit_rule_each_lms_applies(bank, exports):
+    from solidarity_course.lms.qti import CANVAS_MULTI_RULE
+
+    items = qti_items(exports["qti"].path)
+    moodle = moodle_questions(exports["moodle"].path)
+    for q in bank.questions.values():
+        qti_prompt = plain(items[q.id][1].find(
+            f"{QTI}presentation/{QTI}material/{QTI}mattext").text)
+        moodle_prompt = plain(moodle[q.id][1].findtext("questiontext/text"))
+        if q.type == "numeric" and q.unit:
+            assert f"in {q.unit}." in qti_prompt and f"in {q.unit}." in moodle_prompt
+        if q.type == "multiple_select":  # Canvas applies its own rule, and says so
+            assert CANVAS_MULTI_RULE in qti_prompt and q.partial_rule not in qti_prompt
+            assert q.partial_rule in moodle_prompt
+        elif q.partial_rule:
+            assert q.partial_rule in qti_prompt and q.partial_rule in moodle_prompt
+        else:
+            assert "Partial credit" not in qti_prompt + moodle_prompt

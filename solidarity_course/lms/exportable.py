@@ -22,7 +22,7 @@ from ..bibliography import BibliographyError, short_reference, split_keys
 from ..paths import COURSE_ROOT
 from ..quiz.bank import Bank
 from ..quiz.devices import DataSource, find_annotation
-from ..quiz.model import Essay, Question, SpotDevice
+from ..quiz.model import Essay, Numeric, Question, SpotDevice
 from ..quiz.presentation import excerpt_window
 
 BIB_PATH = COURSE_ROOT / "references.bib"
@@ -109,9 +109,20 @@ class Exportable:
 
     @property
     def prompt_html(self) -> str:
-        """The prompt as HTML, the excerpt (if any) after it."""
-        body = to_html(self.prompt_md)
-        return body + (self.excerpt.html() if self.excerpt else "")
+        """The prompt as HTML, the excerpt (if any) after it, then what the answer needs."""
+        rule = self.question.partial_rule if self.question is not None else None
+        return self.prompt_with(rule)
+
+    def prompt_with(self, partial_rule: str | None) -> str:
+        """:attr:`prompt_html` with another partial-credit rule (the one an LMS applies)."""
+        body = to_html(self.prompt_md) + (self.excerpt.html() if self.excerpt else "")
+        notes = []
+        match self.question:
+            case Numeric(unit=unit) if unit:
+                notes.append(f"Answer with a number, in {unit}.")
+        if partial_rule:
+            notes.append(partial_rule)
+        return body + "".join(f"<p><em>{html.escape(n)}</em></p>" for n in notes)
 
     @property
     def explanation_html(self) -> str:

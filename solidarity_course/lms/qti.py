@@ -24,16 +24,29 @@ CANVAS_TYPES = {
     "essay": "essay_question",
 }
 
+#: Canvas's own partial-credit rule for multiple-answer questions (it ignores the bank's).
+CANVAS_MULTI_RULE = (
+    "Partial credit (Canvas's rule): each correct choice ticked earns points ÷ number of "
+    "correct choices; each wrong choice ticked deducts points ÷ number of wrong choices."
+)
+
 #: What Canvas changes, said once per question it applies to.
 CANVAS_NOTES = {
     "multi": "Canvas scores multiple-answer questions with its own partial-credit rule "
-             "(a wrong tick deducts points ÷ number of wrong options)",
+             "(a wrong tick deducts points ÷ number of wrong options); the prompt states it",
 }
 
 
 def canvas_type(form: Form) -> str:
     """Canvas's question_type for a form."""
     return CANVAS_TYPES[form.shape]
+
+
+def prompt(form: Form) -> str:
+    """The prompt as Canvas will score it (its own rule for multiple answers)."""
+    if form.shape == "multi":
+        return form.source.prompt_with(CANVAS_MULTI_RULE)
+    return form.source.prompt_html
 
 
 def answers(form: Form) -> list[str]:
@@ -45,6 +58,7 @@ def assessment_xml(chapter: str, title: str, forms: list[Form]) -> str:
     """One chapter's assessment as QTI XML text."""
     return templates().get_template("qti_assessment.xml.j2").render(
         ident=chapter, title=title, forms=forms, canvas_type=canvas_type, answers=answers,
+        prompt=prompt,
         number=number)
 
 
