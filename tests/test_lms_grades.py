@@ -117,3 +117,14 @@ def test_accounts_without_grades_are_reported(graded, tmp_path):
         path = accounts.accounts_path(course.root, CHAPTER)
         kept = [ln for ln in path.read_text().splitlines() if not ln.startswith("ghost,")]
         path.write_text("\n".join(kept) + "\n")
+
+
+def test_a_roster_without_student_ids_is_one_clear_message(tmp_path):
+    from solidarity_course.instructor.course import CourseError
+
+    bad = tmp_path / "roster.csv"
+    bad.write_text("lms_id,email\n1000,a@example.edu\n", encoding="utf-8")
+    with pytest.raises(CourseError, match="no student_id column"):
+        accounts.roster_rows(bad)
+    with pytest.raises(CourseError, match="cannot read it"):
+        accounts.roster_rows(tmp_path / "missing.csv")

@@ -14,6 +14,7 @@ import io
 from pathlib import Path
 
 from ..instructor import atomic
+from ..instructor.course import CourseError
 
 FIELDS = ["student_id", "lms", "lms_id", "lms_user_id", "full_name"]
 ROSTER_FIELDS = ["name", "email", "idnumber", "username", "sis_user_id", "sis_login_id",
@@ -52,6 +53,14 @@ def roster_rows(path: Path | str | None) -> dict[str, dict[str, str]]:
     """``student_id -> roster row`` (every column, stripped); empty without a roster."""
     if not path:
         return {}
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        return {row["student_id"].strip(): {k: (v or "").strip() for k, v in row.items() if k}
-                for row in csv.DictReader(fh)}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            reader = csv.DictReader(fh)
+            if "student_id" not in (reader.fieldnames or []):
+                raise CourseError(f"roster {path}: no student_id column "
+                                  f"(columns: {', '.join(reader.fieldnames or [])})")
+            return {(row["student_id"] or "").strip():
+                    {k: (v or "").strip() for k, v in row.items() if isinstance(k, str)}
+                    for row in reader}
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CourseError(f"roster {path}: cannot read it: {exc}") from None
