@@ -13,6 +13,8 @@ UV_VERSION := 0.13.9
 # (iproute2) to build the book in a network namespace with no network.
 APT_PACKAGES := chromium iproute2 bubblewrap
 PORT ?= 8000
+# Submissions per grading benchmark in 'make bench' (enough for a stable ratio on 2 cores).
+BENCH_STUDENTS ?= 40
 # Browser assets the built book serves itself (require.js, the widget manager,
 # MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
@@ -28,8 +30,10 @@ $(BIN)/python:
 
 $(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip sync --python $(BIN)/python --quiet requirements.txt requirements-test.txt
-	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps --editable .
+	# Bytecode compiled now: jailed grading kernels see the venv read-only and would
+	# otherwise compile IPython, ipykernel, zmq and nbgrader at every start.
+	$(BIN)/uv pip sync --python $(BIN)/python --quiet --compile-bytecode requirements.txt requirements-test.txt
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps --compile-bytecode --editable .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (ipykernel)" >/dev/null
 	touch $@
 
@@ -67,6 +71,8 @@ lint: setup  ## ruff over the package, tests and benchmarks; mypy over quiz/ and
 bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/build_times.py
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/grading_speed.py --students $(BENCH_STUDENTS)
+	$(BIN)/python bench/sandbox_overhead.py --students $(BENCH_STUDENTS)
 
 lock:  ## recompile the pinned requirements from the .in files
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt

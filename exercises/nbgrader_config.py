@@ -36,6 +36,11 @@ c.ClearSolutions.code_stub = {"python": "# (write your answer in the line above)
 # scores 0); the whole student is bounded by CourseGrade.time_limit below.
 c.Execute.timeout = 30
 
+# Formgrader and feedback render student notebooks with nbconvert's HTMLExporter:
+# this step makes everything a student wrote inert first (no script, no active
+# output; autograde also stores the autograded copy that way).
+c.HTMLExporter.preprocessors = ["solidarity_course.instructor.inert.InertNotebook"]
+
 # course-grade options.
 c.CourseGrade.workers = 0  # parallel autograde workers; 0 = two per CPU core
 c.CourseGrade.time_limit = 300  # seconds per student; then the worker and kernel are killed

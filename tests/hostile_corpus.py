@@ -14,6 +14,8 @@ read, write or reach.  The tests assert that it reached nothing.
 from __future__ import annotations
 
 import json
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +137,33 @@ def _always_equal(folder: Path, ctx: Context) -> None:
     _save(folder, ctx, nb)
 
 
+def _deeply_nested(depth: int) -> Callable[[Path, Context], None]:
+    """A valid-looking notebook whose first cell's metadata nests ``depth`` levels."""
+
+    def apply(folder: Path, ctx: Context) -> None:
+        text = (folder / ctx.notebook_name).read_text(encoding="utf-8")
+        nested = '{"a": ' * depth + "1" + "}" * depth
+        text = text.replace('"metadata": {', '"metadata": {"deep": ' + nested + ", ", 1)
+        (folder / ctx.notebook_name).write_text(text, encoding="utf-8")
+
+    return apply
+
+
+def _huge_integers(folder: Path, ctx: Context) -> None:
+    """Every answer a huge integer (10**400: too large for a float)."""
+    nb = _nb(folder, ctx)
+    for cell in nb.cells:
+        if grade_id_of(cell).endswith("-answer"):
+            cell.source = re.sub(r"^(answer_\d+) = .*$", r"\1 = 10**400", cell.source,
+                                 flags=re.M)
+    _save(folder, ctx, nb)
+
+
+def _hard_link_to_source(folder: Path, ctx: Context) -> None:
+    os.link(ctx.course_root / "source" / ctx.assignment / ctx.notebook_name,
+            folder / "notes.ipynb")
+
+
 def _symlink_to_other(folder: Path, ctx: Context) -> None:
     other = ctx.course_root / "submitted" / ctx.other_student / ctx.assignment / ctx.notebook_name
     (folder / "classmate.ipynb").symlink_to(other)
@@ -217,6 +246,24 @@ INFINITE_LOOP = "while True:\n    pass\n"
 MEMORY_BOMB = "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n"
 FORK_BOMB = "import os\nwhile True:\n    os.fork()\n"
 BIG_OUTPUT = "print('x' * 100_000_000)\n"
+# (cells inserted by _insert are str.format templates: braces doubled)
+UPDATE_DISPLAY_FLOOD = """\
+from IPython.display import display, update_display
+display("start", display_id="flood")
+for i in range(2000):
+    update_display({{"text/plain": "u" * 100_000}}, display_id="flood", raw=True)
+"""
+RECORD_FLOOD = """\
+from IPython.display import display
+for i in range(3000):
+    display({{"application/vnd.solidarity-course.answer+json":
+             {{"question": "x", "response": "y" * 20_000}}}}, raw=True)
+"""
+METADATA_FLOOD = """\
+from IPython.display import display
+for i in range(100):
+    display({{"text/plain": "."}}, metadata={{"text/plain": {{"pad": "z" * 1_000_000}}}}, raw=True)
+"""
 KILL_PARENT = """\
 import os, signal
 for target in (os.getppid(), 1, -1):
@@ -226,6 +273,75 @@ for target in (os.getppid(), 1, -1):
         print("refused:", target, exc)
 os.killpg(0, signal.SIGKILL)
 """
+
+#: How a script vector reports that it ran: a flag in the page and a request to the
+#: counting server (the browser test fails on either).
+PWN = "window.__pwned='{name}';fetch('http://127.0.0.1:{port}/{name}')"
+
+#: Script vectors for markdown and essay cells ({pwn} is :data:`PWN` for the vector).
+MARKDOWN_VECTORS = {
+    "script": "<script>{pwn}</script>",
+    "img-onerror": '<img src="x" onerror="{pwn}">',
+    "svg-onload": '<svg onload="{pwn}"><circle r="4"/></svg>',
+    "javascript-link": '<a id="jslink" href="javascript:{pwn}">click</a>',
+    "md-javascript-link": "[md link](javascript:{pwn})",
+    "iframe-srcdoc": '<iframe srcdoc="<script>parent.{pwn}</script>"></iframe>',
+    "details-ontoggle": '<details open ontoggle="{pwn}"><summary>s</summary></details>',
+    "body-onload": '<body onload="{pwn}">',
+    "object-data": '<object data="data:text/html,<script>{pwn}</script>"></object>',
+    "style-breakout": "<style>*{{}}</style><script>{pwn}</script>",
+    "code-span-html": "`</code><script>{pwn}</script>`",
+    "math-breakout": "$x</span><script>{pwn}</script>$",
+}
+
+#: Active outputs a student's code can emit (display, raw bundles, updates, metadata).
+OUTPUT_VECTORS = """\
+from IPython.display import HTML, SVG, Javascript, Markdown, display, update_display
+pwn = {pwn!r}
+display(HTML("<script>" + pwn.format(name="html-output") + "</script>"))
+display(HTML('<img src=x onerror="' + pwn.format(name="html-onerror") + '">'))
+display(Javascript(pwn.format(name="javascript-output")))
+display(SVG('<svg xmlns="http://www.w3.org/2000/svg"><script>' + pwn.format(name="svg-output")
+            + '</script></svg>'))
+display(Markdown("<img src=x onerror=\\"" + pwn.format(name="markdown-output") + "\\">"))
+display({{"text/latex": "<img src=x onerror=\\"" + pwn.format(name="latex-output") + "\\">",
+         "text/plain": "latex"}}, raw=True)
+display({{"image/png": 'x" onerror="' + pwn.format(name="png-attribute"),
+         "text/plain": "png"}}, raw=True)
+display({{"image/png": "iVBORw0KGgo="}}, raw=True,
+        metadata={{"image/png": {{"width": '1" onerror="' + pwn.format(name="png-width")}}}})
+display({{"application/vnd.jupyter.widget-view+json": {{"model_id": "x", "version_major": 2,
+         "version_minor": 0}}, "text/html": "<script>" + pwn.format(name="widget-view")
+         + "</script>"}}, raw=True)
+display(HTML("harmless"), display_id="later")
+update_display(HTML("<script>" + pwn.format(name="update-display") + "</script>"),
+               display_id="later")
+"""
+
+
+def _script_vectors(folder: Path, ctx: Context) -> None:
+    """Script vectors in a markdown cell, the essay, the metadata and the outputs."""
+    nb = _nb(folder, ctx)
+    md = "\n\n".join(v.format(pwn=PWN.format(name=k, port=ctx.port))
+                      for k, v in MARKDOWN_VECTORS.items())
+    nb.cells.insert(1, nbformat.v4.new_markdown_cell(md))
+    for cell in nb.cells:
+        if grade_id_of(cell).endswith("-essay"):
+            pwn = PWN.format(name="essay", port=ctx.port)
+            cell.source = f'My essay. <img src=x onerror="{pwn}">'
+
+    nb.cells.insert(_test_cells(nb)[1] + 1, new_code_cell(OUTPUT_VECTORS.format(
+        pwn=PWN.replace("{port}", str(ctx.port)))))
+    nb.cells[1].metadata["tags"] = ['x"><script>' + PWN.format(name="cell-tag", port=ctx.port)
+                                    + "</script>"]
+    nb.metadata["title"] = "</title><script>" + PWN.format(name="title", port=ctx.port) \
+        + "</script>"
+    _save(folder, ctx, nb)
+
+
+def grade_id_of(cell) -> str:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+
 
 KINDS: list[Kind] = [
     Kind("malformed-json", _write_bytes(b'{"cells": [ {"cell_type": '), "problem",
@@ -251,6 +367,16 @@ KINDS: list[Kind] = [
     Kind("kill-parent", _insert("end", KILL_PARENT), "graded", "kernel died"),
     Kind("symlink-to-classmate", _symlink_to_other, "problem", "symbolic link"),
     Kind("symlinked-notebook", _symlinked_notebook, "problem", "symbolic link"),
+    Kind("script-vectors", _script_vectors, "graded"),
+    Kind("json-nested-beyond-recursion", _deeply_nested(200_000), "problem", "malformed JSON"),
+    Kind("json-nested-deeply", _deeply_nested(500), "problem", "nested too deeply"),
+    Kind("huge-integer-answers", _huge_integers, "graded", zeroed=["ALL"]),
+    Kind("hard-link-to-source", _hard_link_to_source, "problem", "hard link"),
+    Kind("update-display-flood", _insert("middle", UPDATE_DISPLAY_FLOOD), "graded",
+         "beyond the limit"),
+    Kind("answer-record-flood", _insert("middle", RECORD_FLOOD), "graded", "beyond the limit"),
+    Kind("output-metadata-flood", _insert("middle", METADATA_FLOOD), "graded",
+         "beyond the limit"),
 ]
 
 

@@ -126,3 +126,23 @@ def test_no_silent_fallback_when_the_jail_cannot_start(course, monkeypatch):
         sandbox_policy(course, None, print)
     with pytest.warns(UserWarning, match="WITHOUT the sandbox"):
         assert sandbox_policy(course, False, print) is None
+
+
+def test_huge_integers_score_zero_and_item_analysis_reads_what_was_scored(source_nb):
+    """10**400 is no float: 0 points, never an exception; the report counts the scored record."""
+    from solidarity_course.instructor.answer_records import scored_responses
+    from solidarity_course.instructor.itemstats import OTHER, choices
+    from solidarity_course.quiz.scoring import score_answer
+
+    source_nb.metadata["solidarity_course"] = {"grading_notes": ["forged"],
+                                               "responses": {"x": "forged"}}
+    nb, resources = RecordAnswers().preprocess(source_nb, {})
+    assert "solidarity_course" not in nb.metadata  # a submission's own notes are gone
+    questions = {g.question.id: g.question for g in resources[RESOURCE_KEY].values()}
+    recorded(nb, resources, {qid: 10**400 for qid in questions})
+    nb, _ = ScoreRecordedAnswers().preprocess(nb, resources)
+    assert set(points_of(nb).values()) == {0.0}
+    assert scored_responses(nb) == {qid: 10**400 for qid in questions}
+    for question in questions.values():
+        assert score_answer(question, 10**400) == 0.0
+        assert choices(question, 10**400) in ([OTHER], ["no credit"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 import zipfile
 from datetime import datetime
@@ -11,6 +12,7 @@ import pytest
 from instructor_support import CHAPTER, make_course
 
 from solidarity_course.instructor.collect import collect
+from solidarity_course.instructor.course import CourseError
 
 NB = f"{CHAPTER}.ipynb"
 NOTEBOOK = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
@@ -21,11 +23,12 @@ def course(tmp_path_factory):
     return make_course(tmp_path_factory.mktemp("collect") / "course", release=False)
 
 
-def _add(zf: zipfile.ZipFile, name: str, data: bytes, when=(2025, 3, 1, 10, 0, 0), mode=None):
+def _add(zf: zipfile.ZipFile, name: str, data: bytes, when=(2025, 3, 1, 10, 0, 0), mode=None,
+         compress=zipfile.ZIP_STORED):
     info = zipfile.ZipInfo(name, when)
     if mode is not None:
         info.external_attr = mode << 16
-    zf.writestr(info, data)
+    zf.writestr(info, data, compress_type=compress)
 
 
 def _corrupt(path, name: str) -> None:
@@ -114,3 +117,84 @@ def test_moodle_folders_flat_names_roster_and_custom_pattern(course, tmp_path):
                       f"evil--{NB}": "refused"}
     stamp = (course.folder("submitted") / "kim" / CHAPTER / "timestamp.txt").read_text()
     assert datetime.strptime(stamp.strip()[:19], "%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize("layout", ["moodle-folders", "moodle-wrapped", "moodle-deeper"])
+def test_a_nested_file_named_like_a_classmate_never_replaces_the_classmate(course, tmp_path,
+                                                                           layout):
+    """Only the name the LMS wrote chooses the student (issue 17, must fix 2)."""
+    mine = "Mallory Mann_3001_assignsubmission_file_"
+    victim = "Victor Vogel_3002_assignsubmission_file_"
+    prefix = {"moodle-folders": "", "moodle-wrapped": "Essay 1 (download)/",
+              "moodle-deeper": ""}[layout]
+    nested = {"moodle-folders": f"{mine}/{victim}{NB}",
+              "moodle-wrapped": f"{mine}/{victim}{NB}",
+              "moodle-deeper": f"{mine}/sub/{victim}/{NB}"}[layout]
+    genuine = NOTEBOOK
+    forged = NOTEBOOK.replace(b"[]", b'[{"cell_type": "raw", "metadata": {}, "source": "x"}]')
+    download = tmp_path / "moodle.zip"
+    with zipfile.ZipFile(download, "w") as zf:
+        _add(zf, f"{prefix}{victim}/{NB}", genuine, when=(2025, 3, 1, 9, 0, 0))
+        _add(zf, f"{prefix}{mine}/{NB}", NOTEBOOK, when=(2025, 3, 1, 9, 0, 0))
+        _add(zf, prefix + nested, forged, when=(2025, 3, 1, 12, 0, 0))
+    report = collect(course, CHAPTER, download)
+    by = {r.entry: r for r in report.rows}
+    assert by[f"{prefix}{victim}/{NB}"].status in ("collected", "unchanged")
+    assert by[prefix + nested].status == "refused", by[prefix + nested]
+    assert "3002" in by[prefix + nested].detail
+    assert (course.folder("submitted") / "3002" / CHAPTER / NB).read_bytes() == genuine
+
+
+def test_a_canvas_name_inside_a_folder_chooses_no_student(course, tmp_path):
+    folder = tmp_path / "canvas-folder"
+    (folder / "zoezhang_4101_9101_homework").mkdir(parents=True)
+    (folder / "zoezhang_4101_9101_homework" / f"victimv_4102_9102_{NB}").write_bytes(NOTEBOOK)
+    report = collect(course, CHAPTER, folder)
+    assert [r.status for r in report.rows] == ["refused"] and "victimv" in report.rows[0].detail
+    assert not (course.folder("submitted") / "victimv").exists()
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty (0 bytes)"),
+    (b"this is an HTML error page, not a zip", "not a readable zip"),
+    ("truncated", "not a readable zip"),
+    ("no-files", "holds no files"),
+])
+def test_a_bad_download_is_an_error_with_a_clear_message(course, tmp_path, content, message):
+    from solidarity_course.instructor.cli import main
+
+    download = tmp_path / "download.zip"
+    if content == "truncated":
+        with zipfile.ZipFile(download, "w", zipfile.ZIP_DEFLATED) as zf:
+            _add(zf, f"anaalmeida_4001_9001_{NB}", NOTEBOOK * 50)
+        download.write_bytes(download.read_bytes()[:-40])
+    elif content == "no-files":
+        with zipfile.ZipFile(download, "w") as zf:
+            zf.mkdir("empty-folder")
+    else:
+        download.write_bytes(content)
+    with pytest.raises(CourseError, match=re.escape(message)):
+        collect(course, CHAPTER, download)
+    assert main(["--course", str(course.root), "collect", CHAPTER, str(download)]) == 2
+
+
+def test_a_zip_bomb_is_streamed_with_caps(course, tmp_path, monkeypatch):
+    """Members are read in chunks up to the per-file cap and the download's total cap."""
+    from solidarity_course.instructor import collect as collect_module
+
+    monkeypatch.setattr(collect_module, "MAX_BYTES", 2 * 2**20)
+    monkeypatch.setattr(collect_module, "MAX_TOTAL_BYTES", 2 * 2**20)
+    download = tmp_path / "bomb.zip"
+    padding = b" " * (9 * 2**20 // 10)  # 0.9 MiB each: the third goes beyond the 2 MiB total
+    with zipfile.ZipFile(download, "w", zipfile.ZIP_DEFLATED) as zf:
+        _add(zf, f"bombbomb_4201_9201_{NB}", b" " * (64 * 2**20),  # 64 MiB in ~64 kB
+             compress=zipfile.ZIP_DEFLATED)
+        for i, login in enumerate(["first", "second", "third"]):
+            _add(zf, f"{login}_43{i}1_93{i}1_{NB}", NOTEBOOK + padding,
+                 compress=zipfile.ZIP_DEFLATED)
+    assert download.stat().st_size < 200_000
+    report = collect(course, CHAPTER, download)
+    status = {r.entry.split("_")[0]: (r.status, r.detail) for r in report.rows}
+    assert status["bombbomb"] == ("refused", "larger than 2 MiB")
+    assert status["first"][0] == status["second"][0] == "collected"
+    assert status["third"][0] == "unreadable" and "total" in status["third"][1]

@@ -5,6 +5,11 @@ student per hostile kind (:mod:`hostile_corpus`), in the bubblewrap jail.
 Every honest student gets exactly the expected score; every hostile one gets
 at most its honest score, with a diagnostic; nothing outside the student's own
 folder changes; nothing secret was readable and nothing was reachable.
+
+Issue 17 adds the pages: the batch's script-vector student (markdown, essay,
+metadata and every kind of active output) is opened in Chromium as the
+feedback page, the item-analysis report and a real formgrader (nbgrader's
+Jupyter server extension on loopback); no vector may run there.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from browser_support import chromium  # noqa: F401 (fixture)
 from hostile_corpus import KINDS, Context, probes
 from instructor_support import CHAPTER, make_course
 
@@ -90,12 +96,14 @@ def batch(tmp_path_factory):
     outside = snapshot(base, ("course",))
     try:
         report = autograde(course, CHAPTER, workers=2, cell_timeout=10, time_limit=240)
-    finally:
+    except BaseException:
         server.close()
-    return {"course": course, "cls": cls, "honest": honest, "hostile": hostile,
+        raise
+    yield {"course": course, "cls": cls, "honest": honest, "hostile": hostile,
             "report": report, "before": before, "after": snapshot(course.root, skip),
             "outside_before": outside, "outside_after": snapshot(base, ("course",)),
             "server": server, "base": base}
+    server.close()
 
 
 def scores_of(course: Course, student: str) -> dict[str, float]:
@@ -129,6 +137,8 @@ def test_hostile_submission_gets_only_its_honest_score_and_a_diagnostic(batch, k
     scores = scores_of(batch["course"], student.student_id)
     first = batch["cls"].questions[0].question.id
     zeroed = [first if z == "FIRST" else z for z in kind.zeroed]
+    if "ALL" in zeroed:
+        zeroed = list(student.expected)
     for qid, points in student.expected.items():
         assert scores[qid] == pytest.approx(0.0 if qid in zeroed else points, abs=1e-6), qid
 
@@ -163,3 +173,115 @@ def test_the_gradebook_is_intact_and_holds_only_graded_students(batch):
         submitted = {s.student.id for s in gb.find_assignment(CHAPTER).submissions}
     assert submitted == graded
 
+
+
+# --- Nothing a student wrote runs in the instructor's or the student's browser -------------
+
+def _assert_inert(page, server: CountingServer, what: str) -> None:
+    """No vector set ``window.__pwned`` or reached the counting server, even after a click."""
+    page.wait_for_timeout(500)
+    for link in page.locator("a").all()[:50]:  # javascript: links run only when followed
+        try:
+            link.click(timeout=500, no_wait_after=True, modifiers=[])
+        except Exception:  # hidden or covered links: nothing to follow
+            pass
+    page.wait_for_timeout(500)
+    assert page.evaluate("() => window.__pwned === undefined"), \
+        (what, page.evaluate("() => window.__pwned"))
+    assert server.accepted == 0, what
+
+
+def test_no_student_script_runs_in_the_feedback_page(batch, chromium):  # noqa: F811
+    from solidarity_course.instructor.feedback import feedback
+    from solidarity_course.serve import serve_in_thread
+
+    course, student = batch["course"], batch["hostile"]["script-vectors"].student_id
+    result = feedback(course, CHAPTER, [student])
+    assert student in result.written, result
+    folder = course.submission_dir("feedback", student, CHAPTER)
+    page_html = (folder / result.written[student][0]).read_text(encoding="utf-8")
+    assert "Content-Security-Policy" in page_html and "My essay." in page_html
+    with serve_in_thread(folder) as url:
+        context = chromium.new_context()
+        page = context.new_page()
+        page.goto(url + result.written[student][0], wait_until="load")
+        _assert_inert(page, batch["server"], "feedback")
+        assert "My essay." in page.inner_text("body")
+        context.close()
+
+
+def test_no_student_script_runs_in_the_item_analysis_report(batch, chromium, tmp_path):  # noqa: F811
+    from solidarity_course.instructor.report import report
+
+    pages = report(batch["course"], [CHAPTER], tmp_path)
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(pages[0].as_uri(), wait_until="load")
+    _assert_inert(page, batch["server"], "report")
+    context.close()
+
+
+#: Server extensions installed in the environment; only nbgrader's are loaded here.
+SERVER_EXTENSIONS = ("jupyterlab", "jupyter_lsp", "jupyter_server_terminals",
+                     "jupyterlab_jupytext", "notebook", "notebook_shim",
+                     "nbgrader.server_extensions.formgrader")
+
+
+@pytest.fixture(scope="module")
+def formgrader(batch):
+    """nbgrader's formgrader (a Jupyter server extension) on loopback, for the batch's course."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    course = batch["course"]
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    token = secrets.token_hex(16)
+    log = open(batch["base"] / "formgrader.log", "wb")  # noqa: SIM115 (closed below)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "server", "--ip=127.0.0.1", f"--port={port}",
+         "--no-browser", f"--ServerApp.root_dir={course.root}",
+         f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True",
+         *(f"--ServerApp.jpserver_extensions={name}={name.startswith('nbgrader')}"
+           for name in SERVER_EXTENSIONS)],
+        cwd=course.root, stdout=log, stderr=subprocess.STDOUT,
+        env={**os.environ, "JUPYTER_CONFIG_DIR": str(batch["base"] / "jupyter-config")})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        started = False
+        for _ in range(480):  # a loaded 2-core machine needed more than a minute
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=1)
+                started = True
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        if not started:
+            pytest.fail("formgrader did not start: "
+                        + (batch["base"] / "formgrader.log").read_text(errors="replace"))
+        yield url, token
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+def test_no_student_script_runs_in_formgrader(batch, chromium, formgrader):  # noqa: F811
+    url, token = formgrader
+    course, student = batch["course"], batch["hostile"]["script-vectors"].student_id
+    name = batch["cls"].notebook_name.removesuffix(".ipynb")
+    with course.gradebook() as gb:
+        submission_id = gb.find_submission_notebook(name, CHAPTER, student).id
+    context = chromium.new_context()
+    page = context.new_page()
+    page.goto(f"{url}/formgrader/submissions/{submission_id}/?token={token}", wait_until="load")
+    assert "My essay." in page.inner_text("body"), page.content()[:2000]
+    _assert_inert(page, batch["server"], "formgrader")
+    context.close()

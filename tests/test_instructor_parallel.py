@@ -67,3 +67,63 @@ def test_a_free_slot_is_refilled_before_the_caller_imports(tmp_path):
     assert started - handed_over < 2.5, "the second job waited for the caller"
     with pytest.raises(StopIteration):
         next(outcomes)
+
+
+def test_an_interrupted_autograde_leaves_no_student_work_in_the_temporary_folder(tmp_path):
+    """SIGTERM (kill, a closed terminal) unwinds like Ctrl-C: workers killed, scratch removed."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from instructor_support import CHAPTER, make_course
+
+    from solidarity_course.instructor.synthetic import make_class
+
+    course = make_course(tmp_path / "course")
+    make_class(course, CHAPTER, 2, seed=3).write_submitted(course.folder("submitted"))
+    scratch_parent = tmp_path / "tmp"
+    scratch_parent.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch_parent),
+           "PYTHONPATH": str(Path(__file__).parent)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "solidarity_course.instructor.cli", "--course", str(course.root),
+         "autograde", CHAPTER, "--no-sandbox", "--workers", "2",
+         "--executor", "instructor_support:SleepExecutor"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    pid_file = course.root / "sleep-child.pid"
+    deadline = time.monotonic() + 240
+    while not pid_file.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.5)
+    assert pid_file.exists(), proc.communicate(timeout=30)[0].decode(errors="replace")
+    work = [p for p in scratch_parent.rglob("submitted") if p.is_dir()]
+    assert work, "the workers' copies of student work were expected in the scratch folder"
+    proc.send_signal(signal.SIGTERM)
+    output = proc.communicate(timeout=120)[0].decode(errors="replace")
+    assert proc.returncode == 130, output
+    assert [p.name for p in scratch_parent.iterdir()
+            if p.name.startswith("course-grade-")] == [], output
+    child = int(pid_file.read_text())
+    assert not psutil_alive(child), "the worker's child process survived"
+
+
+def psutil_alive(pid: int) -> bool:
+    import psutil
+
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_a_failed_students_cause_is_the_exception_not_see_the_traceback():
+    from solidarity_course.instructor.executor import failure_cause
+
+    log = ("[AutogradeApp | INFO] Autograding 99-sample\n"
+           "[AutogradeApp | ERROR] There was an error processing assignment: x\n"
+           "Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n"
+           "nbformat.reader.NotJSONError: Notebook does not appear to be JSON: ''\n"
+           "[AutogradeApp | ERROR] Please see the above traceback for details\n")
+    assert failure_cause(log) == "nbformat.reader.NotJSONError: Notebook does not appear to " \
+                                 "be JSON: ''"
+    assert "ERROR" in failure_cause("[AutogradeApp | ERROR] no traceback at all\n")

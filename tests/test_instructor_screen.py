@@ -75,3 +75,25 @@ def test_time_limit_kills_worker_and_its_children(course):
     with course.gradebook() as gb:
         assert "slow" not in [s.student.id for s in gb.find_assignment(CHAPTER).submissions]
     assert not course.submission_dir("autograded", "slow", CHAPTER).exists()
+
+
+def test_deep_nesting_and_hard_links_are_screened_without_stopping_the_class(tmp_path):
+    """Unit level (no kernel): RecursionError and hard links become the student's problem."""
+    import os
+
+    from solidarity_course.instructor.screen import MAX_DEPTH, MasterCells, links, screen_notebook
+
+    master = MasterCells("nb.ipynb", {})
+    for depth, expected in ((200_000, "malformed JSON"), (MAX_DEPTH + 5, "nested too deeply")):
+        path = tmp_path / f"deep-{depth}.ipynb"
+        path.write_text('{"cells": [], "metadata": {"x": ' + '{"a": ' * depth + "1"
+                        + "}" * depth + '}, "nbformat": 4, "nbformat_minor": 5}')
+        problems = screen_notebook(path, master)
+        assert len(problems) == 1 and expected in problems[0], problems
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (tmp_path / "key.ipynb").write_text("{}")
+    os.link(tmp_path / "key.ipynb", folder / "notes.ipynb")
+    (folder / "mine.ipynb").write_text("{}")
+    found = links(folder)
+    assert len(found) == 1 and found[0].startswith("hard link notes.ipynb")

@@ -22,7 +22,9 @@ key, which the kernel never sees.  An object that is not plain data records
 nothing, and a missing, duplicated or malformed record scores 0 with a note.
 Notes (this one and those of :mod:`.sandbox_kernel`) go into the autograded
 notebook's metadata (``solidarity_course.grading_notes``), where the per-student
-report reads them (:func:`grading_notes`).
+report reads them (:func:`grading_notes`); the scored responses go beside them
+(``solidarity_course.responses``), where item analysis reads them
+(:func:`scored_responses`).  Whatever a submission put there is removed first.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from .keys import grade_id, question_from_test
 
 RECORD_MIME = "application/vnd.solidarity-course.answer+json"
 RESOURCE_KEY = "solidarity_recorded_questions"
+#: The notebook metadata the grader writes (notes, scored responses); a student's is removed.
+METADATA_KEY = "solidarity_course"
 
 #: What a test cell runs instead of its hidden test (no key in it).
 RECORD_TEMPLATE = '''\
@@ -63,6 +67,7 @@ class RecordAnswers(NbGraderPreprocessor):
     """Before execution: keep the questions, make test cells record answers only."""
 
     def preprocess(self, nb, resources):
+        nb.metadata.pop(METADATA_KEY, None)  # notes and responses are the grader's alone
         questions = {}
         for cell in nb.cells:
             if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
@@ -101,8 +106,17 @@ def read_record(cell, question_id: str) -> tuple[object, str]:
 
 def add_note(nb, note: str) -> None:
     """Add a grading note to a notebook's metadata (shown in the per-student report)."""
-    meta = nb.metadata.setdefault("solidarity_course", {})
+    meta = nb.metadata.setdefault(METADATA_KEY, {})
     meta.setdefault("grading_notes", []).append(note)
+
+
+def scored_responses(nb) -> dict | None:
+    """The responses :class:`ScoreRecordedAnswers` scored, by question id (None: not scored so).
+
+    Item analysis reads these, so that it counts exactly what the gradebook scored.
+    """
+    responses = nb.metadata.get(METADATA_KEY, {}).get("responses")
+    return dict(responses) if isinstance(responses, dict) else None
 
 
 def grading_notes(folder: Path) -> list[str]:
@@ -110,7 +124,7 @@ def grading_notes(folder: Path) -> list[str]:
     found = []
     for path in sorted(Path(folder).glob("*.ipynb")):
         try:
-            meta = nbformat.read(path, as_version=4).metadata.get("solidarity_course", {})
+            meta = nbformat.read(path, as_version=4).metadata.get(METADATA_KEY, {})
         except Exception as exc:  # an unreadable autograded notebook is itself worth a note
             found.append(f"{path.name}: cannot read notes ({type(exc).__name__})")
             continue
@@ -129,9 +143,15 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
                 continue
             question = graded.question
             response, note = read_record(cell, question.id)
-            score = 0.0 if note else score_answer(question, response)
+            try:
+                score = 0.0 if note else score_answer(question, response)
+                verdict = note or feedback(question, response).verdict
+            except Exception as exc:  # a response nothing expected: 0 and said why
+                note = f"the answer could not be scored ({type(exc).__name__})"
+                score, verdict = 0.0, note
             points = round(score * question.points, 6)
-            verdict = note or feedback(question, response).verdict
+            responses = nb.metadata.setdefault(METADATA_KEY, {}).setdefault("responses", {})
+            responses[question.id] = None if note else response
             if note:
                 add_note(nb, f"{question.id}: {note}; 0 points")
             shown = json.dumps(response, ensure_ascii=False)[:200] if not note else "none"

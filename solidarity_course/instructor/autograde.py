@@ -242,13 +242,24 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                         status, detail = "failed", f"import failed: {type(exc).__name__}: {exc}"
                 else:
                     status = "timed-out" if outcome.timed_out else "failed"
-                    detail = outcome.error
+                    detail = f"{outcome.error} (log: {keep_log(course, outcome.job)})"
                 report.outcomes.append(StudentOutcome(student, status, detail, outcome.seconds))
                 say(f"{student}: {status}" + (f" ({detail})" if detail else ""))
                 shutil.rmtree(outcome.job.workdir, ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return report
+
+
+def keep_log(course: Course, job: Job) -> str:
+    """Copy a failed student's worker log to ``reports/logs/``; its path (relative)."""
+    from .worker import LOG_NAME
+
+    target = course.root / "reports" / "logs" / job.assignment / f"{job.student}.log"
+    source = Path(job.workdir) / LOG_NAME
+    text = source.read_text(encoding="utf-8", errors="replace") if source.exists() else ""
+    atomic.write_text(target, text or "(the worker wrote no log)\n")
+    return str(target.relative_to(course.root))
 
 
 def _import(course: Course, gb, job: Job) -> None:

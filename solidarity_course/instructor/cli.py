@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -63,8 +64,17 @@ def cmd_collect(course: Course, args) -> int:
     return 1 if bad & set(report.counts()) else 0
 
 
+def _interrupted(signum, _frame):
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
 def cmd_autograde(course: Course, args) -> int:
     from .autograde import autograde
+
+    # Stopped by kill or a closed terminal: unwind like Ctrl-C, so that the scratch
+    # folder of student work in the temporary folder is removed and workers are killed.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupted)
 
     report = autograde(course, args.assignment, args.student or None, workers=args.workers,
                        force=args.force, cell_timeout=args.cell_timeout,

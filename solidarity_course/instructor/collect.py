@@ -1,9 +1,13 @@
 """Collect: an LMS download (zip or folder) into ``submitted/<student>/<assignment>/``.
 
-File names identify the student.  Built-in patterns (Python regexes with named
-groups ``student_id`` and, optionally, ``file_id``, the student's own file
-name) are tried on each file's path inside the download, and on its trailing
-parts (so a zip that wraps everything in one top folder still works):
+File names identify the student, but only the names the LMS itself writes:
+the top-level file or folder of the download (or of one wrapper folder around
+everything).  Built-in patterns (Python regexes with named groups
+``student_id`` and, optionally, ``file_id``, the student's own file name) are
+tried on that top-level name (for a folder: followed by ``/`` and the file's
+own name).  Anything deeper inside a student's folder is that student's, and
+a nested file named like another student's submission is refused and reported:
+a student never chooses whose submission their files become.
 
 - Canvas ("Download Submissions"): ``<login>_[LATE_]<user id>_<submission id>_<file>``,
   e.g. ``smithjane_LATE_4711_93001_02-october-1917.ipynb``; the student is ``<login>``.
@@ -25,9 +29,16 @@ Every file of the download gets one line in the report: ``collected``,
 already collected file is newer), ``superseded`` (a newer file of the same
 student won), ``unknown-name``, ``unknown-student``, ``not-a-notebook``,
 ``unreadable`` or ``refused`` (a path that would escape the target folder: an
-absolute path, ``..``, a symbolic link, or an unsafe student id).  Files are
-never extracted by their own path: the target is always built from the
-student id and the assignment's notebook name.
+absolute path, ``..``, a symbolic or hard link, an unsafe student id, a file
+over :data:`MAX_BYTES` or beyond the download's :data:`MAX_TOTAL_BYTES`, or a
+nested file named like another student's).  Zip members are streamed with
+these caps whatever their headers claim (a zip bomb stops at the cap), and
+only each student's newest file is kept, in memory if small.  Files are never
+extracted by their own path: the target is always built from the student id
+and the assignment's notebook name.
+
+A download that cannot be read at all (empty, truncated, not a zip, no files)
+is an error, never "0 files collected".
 """
 
 from __future__ import annotations
@@ -55,6 +66,9 @@ BUILTIN_PATTERNS = {"canvas": CANVAS, "moodle": MOODLE}
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,127}$")
 MAX_BYTES = 50 * 2**20  # larger notebooks are refused (zip bombs, data dumps)
+MAX_TOTAL_BYTES = 4 * 2**30  # bytes read from one download, all files together
+CHUNK = 2**20
+KEEP_BYTES = 2**20  # larger winning files are read again when stored, not kept in memory
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 _CANVAS_COPY = re.compile(r"-\d+(?=\.ipynb$)", re.I)  # Canvas renames resubmissions x-1.ipynb
 
@@ -118,9 +132,45 @@ def _safe_member(name: str) -> str:
     return ""
 
 
-def zip_entries(path: Path) -> Iterator[Entry]:
+class TooLarge(OSError):
+    """A file is larger than a cap."""
+
+
+class ReadBudget:
+    """Bytes still allowed from one download (:data:`MAX_TOTAL_BYTES`)."""
+
+    def __init__(self, total: int | None = None):
+        self.left = MAX_TOTAL_BYTES if total is None else total
+
+    def read(self, stream, limit: int = MAX_BYTES) -> bytes:
+        """Read ``stream`` in chunks, refusing more than ``limit`` bytes or the budget left."""
+        chunks, size = [], 0
+        while chunk := stream.read(CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge(f"larger than {limit // 2**20} MiB")
+            if size > self.left:
+                raise TooLarge("beyond the download's total of "
+                               f"{MAX_TOTAL_BYTES // 2**20} MiB")
+            chunks.append(chunk)
+        self.left -= size
+        return b"".join(chunks)
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """The download as a zip, or a :class:`CourseError` saying what is wrong with it."""
+    size = path.stat().st_size
+    if size == 0:
+        raise CourseError(f"the download {path} is empty (0 bytes): download it again")
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CourseError(f"the download {path} ({size} bytes) is not a readable zip file "
+                          f"(truncated or another format: {exc}): download it again") from exc
+
+
+def zip_entries(archive: zipfile.ZipFile, budget: ReadBudget) -> Iterator[Entry]:
     """The files of a zip download (folders skipped; unsafe members marked refused)."""
-    archive = zipfile.ZipFile(path)
     for info in archive.infolist():
         if info.is_dir():
             continue
@@ -134,13 +184,14 @@ def zip_entries(path: Path) -> Iterator[Entry]:
         def read(info=info) -> bytes:
             if info.flag_bits & 0x1:
                 raise OSError("encrypted zip member")
-            return archive.read(info)
+            with archive.open(info) as stream:  # the header's size may lie: stream, capped
+                return budget.read(stream)
 
         yield Entry(info.filename.replace("\\", "/"), mtime, read, refused)
 
 
-def folder_entries(root: Path) -> Iterator[Entry]:
-    """The files under a folder (symbolic links are refused, never followed)."""
+def folder_entries(root: Path, budget: ReadBudget) -> Iterator[Entry]:
+    """The files under a folder (symbolic and hard links are refused, never followed)."""
     root = Path(root)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
@@ -162,7 +213,14 @@ def folder_entries(root: Path) -> Iterator[Entry]:
                 continue
             mtime = datetime.fromtimestamp(st.st_mtime, UTC).replace(tzinfo=None)
             refused = f"larger than {MAX_BYTES // 2**20} MiB" if st.st_size > MAX_BYTES else ""
-            yield Entry(rel, mtime, path.read_bytes, refused)
+            if st.st_nlink > 1:
+                refused = f"hard link ({st.st_nlink} names for one file)"
+
+            def read(path=path) -> bytes:
+                with open(path, "rb") as stream:
+                    return budget.read(stream)
+
+            yield Entry(rel, mtime, read, refused)
 
 
 def _raise(exc: Exception):
@@ -186,16 +244,51 @@ def compile_patterns(extra: list[str]) -> list[tuple[str, re.Pattern]]:
     return out + [(name, re.compile(p)) for name, p in BUILTIN_PATTERNS.items()]
 
 
-def match_name(path: str, patterns) -> tuple[str, dict] | None:
-    """(pattern name, groups) of the first pattern matching the path or a trailing part."""
-    parts = path.split("/")
-    for k in range(len(parts)):
-        tail = "/".join(parts[k:])
+def _lms_names(parts: list[str], level: int) -> list[str]:
+    """What the LMS wrote at ``level``: a file's name; or a folder's name with the file's,
+    then the folder's name alone (a folder named like a submission is that student's)."""
+    if len(parts) == level + 1:
+        return [parts[level]]
+    return [f"{parts[level]}/{parts[-1]}", parts[level]]
+
+
+def _match(texts: list[str], patterns, file_name: str = "") -> tuple[str, dict] | None:
+    """The first pattern matching one of ``texts``; a folder's own name gives no file name."""
+    for i, text in enumerate(texts):
         for name, pattern in patterns:
-            m = pattern.match(tail)
+            m = pattern.match(text)
             if m:
-                return name, m.groupdict()
+                groups = m.groupdict()
+                if i == 1:  # the folder's name alone: the file is the one inside it
+                    groups["file_id"] = file_name
+                return name, groups
     return None
+
+
+def match_name(path: str, patterns) -> tuple[str, dict, int] | None:
+    """(pattern name, groups, level) from the name the LMS wrote for ``path``.
+
+    Level 0 is the download's top-level file or folder; level 1 is tried only
+    under a top-level folder that is no student's (a wrapper such as
+    ``export/``).  Names deeper than that are the student's own and never
+    choose the student.
+    """
+    parts = path.split("/")
+    for level in range(min(2, len(parts))):
+        found = _match(_lms_names(parts, level), patterns, parts[-1])
+        if found:
+            return (*found, level)
+    return None
+
+
+def named_like_another(path: str, level: int, student_id: str, patterns) -> str:
+    """The other student a nested name inside a student's folder imitates ('' if none)."""
+    parts = path.split("/")
+    for depth in range(level + 1, len(parts)):
+        found = _match(["/".join(parts[depth:]), parts[depth]], patterns, parts[-1])
+        if found and found[1]["student_id"] != student_id:
+            return found[1]["student_id"]
+    return ""
 
 
 def notebook_for(file_id: str, notebooks: list[str]) -> str | None:
@@ -228,8 +321,13 @@ def collect(course: Course, assignment: str, download: Path | str,
     mapping = load_roster(course.root / roster) if roster else None
     notebooks = [p.name for p in course.source_notebooks(assignment)]
     report = CollectReport(assignment)
-    entries = zip_entries(download) if zipfile.is_zipfile(download) else folder_entries(download)
-    candidates: dict[tuple[str, str], list[tuple[Entry, bytes, ReportRow]]] = {}
+    budget, archive = ReadBudget(), None
+    if download.is_dir():
+        entries = folder_entries(download, budget)
+    else:
+        archive = open_zip(download)
+        entries = zip_entries(archive, budget)
+    winners: dict[tuple[str, str], tuple[Entry, bytes, ReportRow]] = {}
     seen: dict[str, dict] = {}  # student -> the LMS identifiers of their files
     for entry in entries:
         row = ReportRow(entry.path, "")
@@ -244,8 +342,14 @@ def collect(course: Course, assignment: str, download: Path | str,
         if matched is None:
             row.status, row.detail = "unknown-name", "matches no file-name pattern"
             continue
-        style, groups = matched
+        style, groups, level = matched
         lms_id = groups["student_id"]
+        imitated = named_like_another(entry.path, level, lms_id, compiled)
+        if imitated:
+            row.status = "refused"
+            row.detail = (f"nested in the folder of {style} id {lms_id!r} but named like the "
+                          f"file of {imitated!r}: a student's files never count as another's")
+            continue
         student = mapping.get(lms_id) if mapping is not None else lms_id
         row.student = student or ""
         if student is None:
@@ -268,14 +372,26 @@ def collect(course: Course, assignment: str, download: Path | str,
         row.detail = f"{style} name"
         seen[student] = {"lms": style, "lms_id": lms_id, "lms_user_id": groups.get("lms_user_id"),
                          "full_name": groups.get("full_name")}
-        candidates.setdefault((student, notebook), []).append((entry, data, row))
-    for (student, notebook), group in sorted(candidates.items()):
-        group.sort(key=lambda c: (c[0].mtime, c[0].path))
-        entry, data, row = group[-1]
-        for _loser, _data, loser_row in group[:-1]:
-            loser_row.status = "superseded"
-            loser_row.detail = f"a newer file of {student} won: {entry.path}"
+        best = winners.get((student, notebook))
+        if best is not None and (best[0].mtime, best[0].path) > (entry.mtime, entry.path):
+            row.status = "superseded"  # only each student's newest file stays in memory
+            row.detail = f"a newer file of {student} won: {best[0].path}"
+            continue
+        if best is not None:
+            best[2].status = "superseded"
+            best[2].detail = f"a newer file of {student} won: {entry.path}"
+        winners[(student, notebook)] = (entry, data if len(data) <= KEEP_BYTES else None, row)
+    if not report.rows:
+        raise CourseError(f"the download {download} holds no files: download it again")
+    for (student, notebook), (entry, data, row) in sorted(winners.items()):
+        try:
+            data = entry.read() if data is None else data
+        except Exception as exc:
+            row.status, row.detail = "unreadable", f"{type(exc).__name__}: {exc}"
+            continue
         _store(course, assignment, student, notebook, entry.mtime, data, row)
+    if archive is not None:
+        archive.close()
     kept = {r.student for r in report.rows if r.status in ("collected", "unchanged",
                                                              "kept-existing")}
     accounts.record(course.root, assignment, {s: seen[s] for s in kept if s in seen})

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,18 +101,50 @@ class NbgraderExecutor:
             # it to exit: nothing is lost, and it saves ~0.4 s (0.3 s of kernel CPU)
             # per notebook.
             config.Execute.shutdown_kernel = "immediate"
+        config.Autograde.autograde_preprocessors = stored_inert(
+            config.Autograde.get("autograde_preprocessors") or default_autograde_steps())
         self.configure(config, job)
         api = NbGraderAPI(config=config)
         result = api.autograde(job.assignment, job.student, force=True, create=True)
         if not result["success"]:
-            text = (result.get("error") or result.get("log") or "no log").strip().splitlines()
-            errors = [line for line in text if "ERROR" in line or "Error" in line] or text
-            raise GradingError("nbgrader autograde failed: " + " | ".join(errors[-3:]))
+            log = "\n".join(filter(None, (result.get("log"), result.get("error"))))
+            print(log)  # into the worker's log, which autograde keeps for a failed student
+            raise GradingError("nbgrader autograde failed: " + failure_cause(log))
         if not job.path("autograded").is_dir():
             raise GradingError("nbgrader autograde wrote no autograded notebooks")
 
     def configure(self, config, job: Job) -> None:
         """Subclasses adjust nbgrader's configuration for ``job`` here (plain: nothing)."""
+
+
+#: The last line of a Python traceback: ``SomeError: what happened``.
+_EXCEPTION_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Entry))"
+                             r"(?::\s*(.*))?$")
+
+
+def failure_cause(log: str) -> str:
+    """The real cause in nbgrader's log: its last exception, not "see the above traceback"."""
+    lines = [line.strip() for line in log.strip().splitlines() if line.strip()]
+    exceptions = [line for line in lines if _EXCEPTION_LINE.match(line)]
+    if exceptions:
+        return exceptions[-1][:500]
+    errors = [line for line in lines if "ERROR" in line or "Error" in line] or lines
+    return " | ".join(errors[-3:])[:500] or "no log"
+
+
+def default_autograde_steps() -> list:
+    """nbgrader's own autograde preprocessors."""
+    from nbgrader.converters import Autograde
+
+    return list(Autograde.class_traits()["autograde_preprocessors"].default())
+
+
+def stored_inert(steps: list) -> list:
+    """``steps`` ending with :class:`.inert.InertNotebook`: the autograded copy is stored inert
+    (after the grades are saved, so grading sees the notebook as the student left it)."""
+    from .inert import InertNotebook
+
+    return [s for s in steps if s is not InertNotebook] + [InertNotebook]
 
 
 def load_executor(spec: str) -> Executor:

@@ -73,13 +73,16 @@ def question_csv(gb, assignment: str) -> str:
 
 
 def nbgrader_csv(course: Course, gb, assignments: list[str]) -> str:
-    """nbgrader's grades CSV text (its CsvExportPlugin) for ``assignments``."""
+    """nbgrader's grades CSV text (its CsvExportPlugin) for ``assignments``, its rows sorted
+    by assignment and student id (the database's order is not stable: re-runs compare equal)."""
     from nbgrader.plugins import CsvExportPlugin
 
     with tempfile.TemporaryDirectory() as tmp:
         dest = Path(tmp) / "grades.csv"
         CsvExportPlugin(to=str(dest), assignment=assignments).export(gb)
-        return dest.read_text(encoding="utf-8")
+        header, *rows = dest.read_text(encoding="utf-8").splitlines(keepends=True)
+    # assignment and student_id come before the (unquoted) names: split on the first commas
+    return header + "".join(sorted(rows, key=lambda r: (r.split(",", 4)[:4:3], r)))
 
 
 def export(course: Course, assignments: list[str] | None, out_dir: Path | str) -> list[Path]:

@@ -72,7 +72,10 @@ def choices(question: Question | None, response) -> list[str]:
         case None:
             return [OTHER]
         case model.Matching() | model.Ordering() | model.Numeric() | model.ShortText():
-            score = score_answer(question, response)
+            try:
+                score = score_answer(question, response)
+            except Exception:  # one odd response never stops the class's analysis
+                return [OTHER]
             return [FULL if score >= 1 - 1e-9 else PARTIAL if score > 0 else NONE]
         case _:
             assert_never(question)

@@ -1,8 +1,10 @@
 """Report: item analysis of assignments, as one HTML page with charts and as CSV.
 
 Scores come from the gradebook (nbgrader's score: manual where given, else
-automatic).  Each student's recorded answers come from their autograded
-notebooks, read with :mod:`.keys` (``ast.literal_eval``, nothing executed);
+automatic).  Each student's answers are the responses autograde scored, kept
+in their autograded notebooks (:func:`.answer_records.scored_responses`); for a
+notebook graded otherwise, the answer cells read with :mod:`.keys`
+(``ast.literal_eval``, nothing executed);
 the questions and keys come from the gradebook's copy of the test cells.
 A graded cell that some student has no score for yet (e.g. an essay not yet
 graded by hand) is left out of the totals and listed as such.
@@ -24,8 +26,10 @@ from pathlib import Path
 import nbformat
 
 from . import atomic
+from .answer_records import scored_responses
 from .course import Course
 from .export import column_name
+from .inert import CSP_META
 from .itemstats import AssignmentStats, ItemInput, analyse
 from .keys import answers_in_notebook, question_from_test
 
@@ -56,8 +60,10 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
         for student in students:
             path = course.submission_dir("autograded", student, assignment) / f"{nb.name}.ipynb"
             try:
-                answers[nb.name][student] = answers_in_notebook(
-                    nbformat.read(path, as_version=4), graded)
+                notebook = nbformat.read(path, as_version=4)
+                scored = scored_responses(notebook)
+                answers[nb.name][student] = (scored if scored is not None
+                                             else answers_in_notebook(notebook, graded))
             except Exception as exc:  # a missing or broken file only loses that student's answers
                 data.unreadable.append(f"{student}/{nb.name}: {type(exc).__name__}")
                 answers[nb.name][student] = {}
@@ -193,7 +199,7 @@ def html_section(data: AssignmentData, stats: AssignmentStats) -> str:
 
 
 PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Item analysis</title>
+<html lang="en"><head><meta charset="utf-8">{csp}<title>Item analysis</title>
 <style>body{{font-family:sans-serif;max-width:60rem;margin:auto;padding:1rem}}
 table{{border-collapse:collapse;margin:1rem 0}}td,th{{border:1px solid #999;padding:.2rem .5rem}}
 caption{{font-weight:bold;text-align:left}}img{{max-width:100%}}</style></head>
@@ -220,5 +226,6 @@ def report(course: Course, assignments: list[str] | None, out_dir: Path | str) -
                 atomic.write_text(out_dir / name, text)
                 written.append(out_dir / name)
             sections.append(html_section(data, stats))
-    atomic.write_text(out_dir / "item-analysis.html", PAGE.format(sections="\n".join(sections)))
+    atomic.write_text(out_dir / "item-analysis.html", PAGE.format(csp=CSP_META,
+                                                                 sections="\n".join(sections)))
     return [out_dir / "item-analysis.html", *written]

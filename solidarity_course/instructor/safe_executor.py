@@ -13,20 +13,20 @@ from __future__ import annotations
 import json
 
 from .answer_records import RecordAnswers, ScoreRecordedAnswers
-from .executor import Job, NbgraderExecutor
+from .executor import Job, NbgraderExecutor, default_autograde_steps, stored_inert
 from .sandbox import SandboxPolicy
 from .sandbox_kernel import GuardedExecute
 
 
 def autograde_steps() -> list:
-    """nbgrader's autograde preprocessors with Execute replaced by the three guarded steps."""
-    from nbgrader.converters import Autograde
+    """nbgrader's autograde preprocessors with Execute replaced by the three guarded steps,
+    and the stored copy made inert."""
     from nbgrader.preprocessors import Execute
 
     guarded, steps = [RecordAnswers, GuardedExecute, ScoreRecordedAnswers], []
-    for step in Autograde.class_traits()["autograde_preprocessors"].default():
+    for step in default_autograde_steps():
         steps += guarded if step is Execute else [step]
-    return steps
+    return stored_inert(steps)
 
 
 class SafeExecutor(NbgraderExecutor):

@@ -6,10 +6,11 @@
   short private folder (Unix socket paths are limited to ~107 bytes), which is
   made read-only to the kernel's user once the kernel is ready.
 - :class:`GuardedExecute`: nbgrader's ``Execute`` with two guards on the
-  grader's side: outputs beyond ``output_limit`` bytes per notebook are dropped
-  (a notebook printing 100 MB cannot fill the grader's memory or the
-  gradebook), and a kernel that dies or hangs (killed by a limit, or by its own
-  code) fails only that cell, instead of
+  grader's side: one output budget per cell and per notebook on everything
+  the kernel can make the grader store (a notebook printing 100 MB, or
+  replacing a display a million times, cannot fill the grader's memory, the
+  autograded notebook or the feedback), and a kernel that dies or hangs
+  (killed by a limit, or by its own code) fails only that cell, instead of
   aborting the student's whole grading: the following cells run in a fresh
   kernel (up to ``max_restarts`` times), so answers given after the fatal cell
   still count.  Both events become grading notes.
@@ -18,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,7 +31,8 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer, Unicode
 
-from .answer_records import RECORD_MIME, add_note
+from .answer_records import RECORD_MIME, RESOURCE_KEY, add_note
+from .keys import grade_id
 from .sandbox import (
     SandboxPolicy,
     launcher_command,
@@ -38,10 +41,14 @@ from .sandbox import (
 )
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager that starts its kernel inside the jail."""
+class PrivateKernelManager(AsyncKernelManager):
+    """A kernel with nothing shared with the other kernels grading beside it.
 
-    policy_json = Unicode("{}", help="SandboxPolicy limits as JSON").tag(config=True)
+    Its sockets are ZeroMQ ``ipc`` sockets in a private folder (TCP ports are
+    picked free and bound later, so kernels started at once can race for
+    one), and its IPython folder (history database) is private too (parallel
+    kernels sharing one SQLite history wait on each other's locks).
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -49,6 +56,22 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self.runtime_dir / "k")
         self.connection_file = str(self.runtime_dir / "kernel.json")
+
+    async def _async_pre_start_kernel(self, **kw):
+        env = dict(kw.pop("env", None) or os.environ)
+        env["IPYTHONDIR"] = str(self.runtime_dir / "ipython")
+        return await super()._async_pre_start_kernel(env=env, **kw)
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self.runtime_dir, ignore_errors=True)
+
+
+class SandboxedKernelManager(PrivateKernelManager):
+    """A kernel manager that starts its kernel inside the jail."""
+
+    policy_json = Unicode("{}", help="SandboxPolicy limits as JSON").tag(config=True)
 
     def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
         """The kernel spec's command, run by the jail launcher."""
@@ -72,40 +95,54 @@ class SandboxedKernelManager(AsyncKernelManager):
         await super()._async_cleanup_resources(restart=restart)
         if pid:
             remove_jail_cgroups(pid)
-        if not restart:
-            shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
-#: Answer records (exempt from the output limit) larger than this are output like any other.
+#: The one answer record of a test cell is exempt from the output budget up to this size.
 RECORD_LIMIT = 64 * 1024
 #: Errors that mean a limit stopped a cell (noted in the per-student report).
 STOPPED = {"CellTimeoutError", "MemoryError", "BlockingIOError", "KeyboardInterrupt"}
 
 
-def _size(content: dict) -> int:
-    """Approximate bytes of one output message's content."""
-    if "text" in content:
-        return len(content["text"])
-    if "data" in content:
-        return sum(len(str(v)) for v in content["data"].values())
-    return sum(len(line) for line in content.get("traceback", []))
+def output_size(content: dict) -> int:
+    """Bytes one output message would add to the notebook (text, data, metadata, traceback)."""
+    size = len(content.get("text", "")) + len(content.get("ename", "")) \
+        + len(content.get("evalue", "")) + sum(len(line) for line in content.get("traceback", []))
+    for key in ("data", "metadata"):
+        if content.get(key):
+            size += len(json.dumps(content[key], default=str))
+    return size
 
 
 class GuardedExecute(Execute):
-    """nbgrader's Execute with an output limit and survival of a dead kernel."""
+    """nbgrader's Execute with an output budget and survival of a dead kernel.
+
+    The budget holds for everything the kernel can make the grader store:
+    outputs, their replacements (``update_display_data``, or a display with an
+    existing ``display_id``), errors and answer records; widget state is not
+    stored at all.  Only the first record of each test cell, up to
+    :data:`RECORD_LIMIT`, is outside the budget (so a flood of output cannot
+    cost a student their answers).
+    """
 
     output_limit = Integer(8 * 1024**2, help="bytes of output kept per notebook").tag(config=True)
+    cell_output_limit = Integer(2 * 1024**2, help="bytes of output kept per cell").tag(
+        config=True)
     sandboxed = Bool(False, help="start the kernel in the bubblewrap jail").tag(config=True)
     max_restarts = Integer(3, help="fresh kernels after a dead or hung one").tag(config=True)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        if self.sandboxed:  # nbgrader's Execute passes its own kernel_manager_class
-            self.kernel_manager_class = SandboxedKernelManager
+        self.store_widget_state = False  # comm messages would be stored unbounded
+        # nbgrader's Execute passes its own kernel_manager_class: replace it
+        self.kernel_manager_class = (SandboxedKernelManager if self.sandboxed
+                                     else PrivateKernelManager)
 
     def preprocess(self, nb, resources=None, km=None):
         self._output_bytes = 0
-        self._truncated = False
+        self._cell_bytes: dict[int, int] = {}
+        self._over: set[int] = set()
+        self._record_cells = {i for i, c in enumerate(nb.cells)
+                              if grade_id(c) in (resources or {}).get(RESOURCE_KEY, {})}
         self._dead = ""
         self._restarts = 0
         self._nb_for_notes = nb
@@ -120,24 +157,40 @@ class GuardedExecute(Execute):
     # nbclient binds its sync wrappers to its own coroutines: rebind them to ours.
     start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
-    def output(self, outs, msg, display_id, cell_index):
-        size = _size(msg.get("content", {}))
-        if RECORD_MIME in msg.get("content", {}).get("data", {}) and size < RECORD_LIMIT:
-            return super().output(outs, msg, display_id, cell_index)  # answers always count
+    def _within_budget(self, content: dict, cell_index: int) -> bool:
+        """Charge one output to the cell's and the notebook's budget; False if it is over."""
+        size = output_size(content)
+        if (RECORD_MIME in (content.get("data") or {}) and size <= RECORD_LIMIT
+                and cell_index in self._record_cells):
+            self._record_cells.discard(cell_index)  # one exempt record per test cell
+            return True
         self._output_bytes += size
-        if self._output_bytes <= self.output_limit:
+        self._cell_bytes[cell_index] = self._cell_bytes.get(cell_index, 0) + size
+        if (self._output_bytes <= self.output_limit
+                and self._cell_bytes[cell_index] <= self.cell_output_limit):
+            return True
+        if cell_index not in self._over:
+            self._over.add(cell_index)
+            add_note(self._nb_for_notes, f"output of cell {cell_index + 1} beyond the limit "
+                     f"({self.cell_output_limit} bytes per cell, {self.output_limit} per "
+                     "notebook) was dropped")
+            self.nb.cells[cell_index].setdefault("outputs", []).append(new_output(
+                "stream", name="stdout", text="[grader: output beyond the limit dropped]\n"))
+        return False
+
+    def output(self, outs, msg, display_id, cell_index):
+        if self._within_budget(msg.get("content", {}), cell_index):
             return super().output(outs, msg, display_id, cell_index)
-        if not self._truncated:
-            self._truncated = True
-            add_note(self._nb_for_notes, f"output beyond {self.output_limit} bytes was dropped "
-                     f"(from cell {cell_index + 1} on)")
-            outs.append(new_output("stream", name="stdout",
-                                   text=f"[grader: output beyond {self.output_limit} bytes "
-                                        "dropped]\n"))
         return None
+
+    def _update_display_id(self, display_id, msg):
+        """A display replaced (``update_display_data``) is charged like a new output."""
+        if self._within_budget(msg.get("content", {}), self._current_cell_index):
+            super()._update_display_id(display_id, msg)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                  store_history=True):
+        self._current_cell_index = cell_index
         if cell.cell_type == "code" and self._dead:
             cell.outputs = [self._error("KernelDied", f"not run: {self._dead}")]
             return cell

@@ -9,13 +9,16 @@ Each submitted notebook is compared with its source (master) notebook:
 - ``duplicate grade_id``: two cells carry the same nbgrader ``grade_id``;
 - ``changed cell type``: a graded/answer/read-only cell's type differs from the source;
 - ``missing cell``: a graded, answer or read-only cell of the source is gone;
-- ``symbolic link``: the submission folder holds a link (never followed).
+- ``nested too deeply``: the JSON nests deeper than :data:`MAX_DEPTH` levels;
+- ``symbolic link`` / ``hard link``: the submission folder holds a link (a
+  hard link could be a second name for a file outside the submission).
 
 :func:`notices` lists what does not stop grading: read-only cells edited by the
 student (nbgrader grades with the original).
 
 A student with any problem is reported and left out of the batch; the others
-are graded.
+are graded.  Screening itself never stops the batch: if checking one student
+fails, that failure is the student's problem.
 """
 
 from __future__ import annotations
@@ -30,6 +33,22 @@ import nbformat
 
 from .course import Course
 from .keys import grade_id
+
+#: A notebook's JSON nests about 6 levels; outputs and metadata a few more.
+MAX_DEPTH = 100
+
+
+def json_depth(value) -> int:
+    """How deeply ``value`` nests (without recursion, so any depth can be measured)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return deepest
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,10 @@ def screen_notebook(path: Path, master: MasterCells) -> list[str]:
         raw = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
         return [f"malformed JSON in {master.name}: {exc}"]
+    except RecursionError:
+        return [f"malformed JSON in {master.name}: nested too deeply to read"]
+    if json_depth(raw) > MAX_DEPTH:
+        return [f"nested too deeply: {master.name} nests more than {MAX_DEPTH} levels"]
     if not isinstance(raw, dict):
         return [f"invalid notebook {master.name}: the JSON is a {type(raw).__name__}"]
     if raw.get("nbformat") != 4:
@@ -90,13 +113,17 @@ def screen_notebook(path: Path, master: MasterCells) -> list[str]:
     return problems
 
 
-def symbolic_links(folder: Path) -> list[str]:
-    """Symbolic links anywhere in a submission folder (a submission holds files only)."""
+def links(folder: Path) -> list[str]:
+    """Symbolic and hard links anywhere in a submission folder (it may hold only files)."""
     found = []
     for path in sorted(folder.rglob("*")):
+        st = path.lstat()
         if path.is_symlink():
             found.append(f"symbolic link {path.relative_to(folder)} -> {os.readlink(path)} "
                          "(refused: a submission may hold only files)")
+        elif path.is_file() and st.st_nlink > 1:
+            found.append(f"hard link {path.relative_to(folder)} ({st.st_nlink} names for one "
+                         "file; refused: a submission may hold only its own files)")
     return found
 
 
@@ -134,8 +161,11 @@ def screen(course: Course, assignment: str, students: list[str]) -> dict[str, li
     found = {}
     for student in students:
         folder = course.submission_dir("submitted", student, assignment)
-        problems = symbolic_links(folder)
-        problems += [p for m in masters for p in screen_notebook(folder / m.name, m)]
+        try:
+            problems = links(folder)
+            problems += [p for m in masters for p in screen_notebook(folder / m.name, m)]
+        except Exception as exc:  # one submission never stops the class's screening
+            problems = [f"cannot be screened: {type(exc).__name__}: {exc}"]
         if problems:
             found[student] = problems
     return found

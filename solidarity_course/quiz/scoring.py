@@ -41,7 +41,10 @@ def parse_number(response) -> float:
     if isinstance(response, bool):
         raise Malformed("a boolean is not a number")
     if isinstance(response, Real):
-        value = float(response)
+        try:
+            value = float(response)
+        except OverflowError as exc:  # an int too large for a float (10**400)
+            raise Malformed("the number is too large") from exc
     elif isinstance(response, str):
         try:
             value = float(response.strip().replace("\u2212", "-"))
@@ -103,7 +106,8 @@ def raw_score(question: Question, response) -> float:
             items, opts = set(question.item_ids()), set(question.option_ids())
             if set(response) - items:
                 raise Malformed(f"unknown item id(s) {sorted(set(response) - items)}")
-            if any(v is not None and v not in opts for v in response.values()):
+            if any(v is not None and (not isinstance(v, str) or v not in opts)
+                   for v in response.values()):
                 raise Malformed("every value must be an option id (or None)")
             right = sum(response.get(i) == v for i, v in question.answer.items())
             return _share(right, len(question.answer), question.partial_credit)
