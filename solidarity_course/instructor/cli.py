@@ -5,7 +5,8 @@
     course-grade autograde ASSIGNMENT [--student ID ...] [--workers N] [--force]
     course-grade formgrader [--port 8888]
     course-grade feedback ASSIGNMENT [--student ID ...]
-    course-grade export [ASSIGNMENT ...] [--out DIR]
+    course-grade export [ASSIGNMENT ...] [--out DIR] [--lms canvas|moodle [--allow-ungraded]]
+    course-grade bank [ASSIGNMENT ...] --format qti|moodle|gift -o FILE
     course-grade report [ASSIGNMENT ...] [--out DIR]
     course-grade synth ASSIGNMENT --students N [--zip FILE --style canvas|moodle]
     course-grade check
@@ -125,9 +126,45 @@ def cmd_feedback(course: Course, args) -> int:
 def cmd_export(course: Course, args) -> int:
     from .export import export
 
-    for path in export(course, args.assignments or None, args.out or course.root / "exports"):
+    out = args.out or course.root / "exports"
+    for path in export(course, args.assignments or None, out):
         print(path)
-    return 0
+    if not args.lms:
+        return 0
+    from ..lms.gradebook import lms_grades
+
+    if not args.assignments:
+        print("course-grade export: --lms needs the assignment(s) to write", file=sys.stderr)
+        return 2
+    status = 0
+    for assignment in args.assignments:
+        result = lms_grades(course, assignment, args.lms, out, roster=args.roster,
+                            allow_ungraded=args.allow_ungraded, column=args.lms_column,
+                            moodle_field=args.moodle_field)
+        print(f"{result.path} ({len(result.written)} student(s) for {args.lms})")
+        for student in result.ungraded:
+            print(f"  ungraded  {student}: total written without the missing manual grade")
+        for student, why in result.unmapped:
+            print(f"  unmapped  {student}: {why}")
+        status = max(status, 1 if result.unmapped else 0)
+    return status
+
+
+def cmd_bank(course: Course, args) -> int:
+    from ..lms.bank_export import export_bank
+
+    try:
+        result = export_bank(args.format, args.output, args.assignments or None)
+    except ValueError as exc:
+        print(f"course-grade bank: {exc}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{k}: {v}" for k, v in sorted(result.counts.items()))
+    print(f"wrote {result.path} ({args.format}; {sum(result.counts.values())} questions: {counts})")
+    for item in result.notes:
+        print(f"    note  {item.chapter}/{item.id}: {item.reason}")
+    for item in result.skipped:
+        print(f" skipped  {item.chapter}/{item.id}: {item.reason}")
+    return 1 if result.skipped else 0
 
 
 def cmd_report(course: Course, args) -> int:
@@ -226,7 +263,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="grades CSV (nbgrader) and per-question CSV")
     p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")
     p.add_argument("--out", type=Path, default=None, help="folder (default: exports/)")
+    p.add_argument("--lms", choices=["canvas", "moodle"], default=None,
+                   help="also write the gradebook CSV this LMS imports")
+    p.add_argument("--allow-ungraded", action="store_true",
+                   help="write totals of students still missing a manual grade (listed)")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="CSV lms_id,student_id with optional name, email, idnumber, username, "
+                        "sis_user_id, sis_login_id, section (default: the course's roster)")
+    p.add_argument("--lms-column", default=None,
+                   help="grade column title, e.g. the Canvas assignment 'Quiz 2 (1234)' "
+                        "(default: the assignment name)")
+    p.add_argument("--moodle-field", choices=["email", "idnumber", "username"],
+                   default="email", help="the Moodle user field that identifies a student")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("bank", help="the question bank as QTI (Canvas), Moodle XML or GIFT")
+    p.add_argument("assignments", nargs="*", help="chapters (default: every chapter)")
+    p.add_argument("--format", required=True, choices=["qti", "moodle", "gift"])
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="the file to write (.zip for qti, .xml for moodle, .gift/.txt for gift)")
+    p.set_defaults(func=cmd_bank)
 
     p = sub.add_parser("report", help="item analysis: HTML page with charts, and CSV")
     p.add_argument("assignments", nargs="*", help="default: every assignment in the gradebook")

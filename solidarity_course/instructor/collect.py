@@ -21,6 +21,8 @@ More patterns come first: ``--pattern REGEX`` on the command line, the list
 ``c.FileNameCollectorPlugin.named_regexp`` in ``nbgrader_config.py``.  A roster
 (CSV with columns ``lms_id,student_id``; ``--roster`` or ``c.CourseGrade.roster``)
 maps LMS identifiers to course ids; with a roster, unknown students are reported.
+The LMS identifiers of every collected student are kept in ``lms/accounts-<assignment>.csv``
+(see :mod:`solidarity_course.lms.accounts`), so grades can go back to the same accounts.
 
 Every file of the download gets one line in the report: ``collected``,
 ``unchanged`` (same file and time as already collected), ``kept-existing`` (an
@@ -54,6 +56,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 
+from ..lms import accounts
 from . import atomic
 from .course import Course, CourseError
 
@@ -349,6 +352,7 @@ def collect(course: Course, assignment: str, download: Path | str,
         archive = open_zip(download)
         entries = zip_entries(archive, budget)
     winners: dict[tuple[str, str], tuple[Entry, bytes, ReportRow]] = {}
+    seen: dict[str, dict] = {}  # student -> the LMS identifiers of their files
     for entry in entries:
         row = ReportRow(entry.path)
         report.rows.append(row)
@@ -392,6 +396,8 @@ def collect(course: Course, assignment: str, download: Path | str,
             row.status, row.detail = CollectStatus.UNREADABLE, f"{type(exc).__name__}: {exc}"
             continue
         row.detail = f"{style} name"
+        seen[student] = {"lms": style, "lms_id": lms_id, "lms_user_id": groups.get("lms_user_id"),
+                         "full_name": groups.get("full_name")}
         best = winners.get((student, notebook))
         if best is not None and (best[0].mtime, best[0].path) > (entry.mtime, entry.path):
             row.status = CollectStatus.SUPERSEDED  # only each student's newest file stays in memory
@@ -412,6 +418,9 @@ def collect(course: Course, assignment: str, download: Path | str,
         _store(course, assignment, student, notebook, entry.mtime, data, row)
     if archive is not None:
         archive.close()
+    kept = {r.student for r in report.rows if r.status in ("collected", "unchanged",
+                                                             "kept-existing")}
+    accounts.record(course.root, assignment, {s: seen[s] for s in kept if s in seen})
     return report
 
 
