@@ -38,6 +38,7 @@ from pathlib import Path
 
 from . import atomic
 from .answer_records import grading_notes
+from .cluster import run_on_cluster
 from .course import Course, CourseError
 from .executor import Job
 from .importer import import_grades, read_worker
@@ -154,11 +155,12 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     return db
 
 
-def sandbox_policy(course: Course, sandbox: bool | None, say) -> str | None:
+def sandbox_policy(course: Course, sandbox: bool | None, say, scheduler=None) -> str | None:
     """The jail's policy as JSON, or None when the instructor opted out (loudly).
 
-    Raises :class:`CourseError` when the jail is wanted but cannot start: never
-    a silent fallback to grading without it.
+    Raises :class:`CourseError` when the jail is wanted but cannot start (here, or
+    with ``scheduler``, on any worker of the cluster): never a silent fallback to
+    grading without it.
     """
     from .sandbox import SandboxPolicy, SandboxUnavailable, probe
 
@@ -171,7 +173,10 @@ def sandbox_policy(course: Course, sandbox: bool | None, say) -> str | None:
         return None
     try:
         policy = SandboxPolicy.from_settings(course.setting("sandbox_limits"))
-        probe()
+        if scheduler:
+            _probe_cluster(scheduler)
+        else:
+            probe()
     except (SandboxUnavailable, ValueError) as exc:
         raise CourseError(f"the grading sandbox cannot start: {exc}. Fix it, or opt out "
                           "explicitly with --no-sandbox (c.CourseGrade.sandbox = False), "
@@ -180,11 +185,27 @@ def sandbox_policy(course: Course, sandbox: bool | None, say) -> str | None:
     return policy.to_json()
 
 
+def _probe_cluster(scheduler) -> None:
+    """Raise SandboxUnavailable unless every worker of the cluster can start the jail."""
+    from .cluster import check_cluster
+    from .sandbox import SandboxUnavailable
+
+    ok, lines = check_cluster(scheduler)
+    if not ok:
+        raise SandboxUnavailable("not on every Dask worker: " + "; ".join(lines))
+
+
 def autograde(course: Course, assignment: str, students: list[str] | None = None, *,
               workers: int | None = None, force: bool = False, cell_timeout: int | None = None,
               time_limit: float | None = None, executor: str | None = None,
-              sandbox: bool | None = None, progress=None) -> AutogradeReport:
-    """Grade ``students`` (default: every submission) of ``assignment``."""
+              sandbox: bool | None = None, scheduler=None,
+              progress=None) -> AutogradeReport:
+    """Grade ``students`` (default: every submission) of ``assignment``.
+
+    With ``scheduler`` (a Dask scheduler address or client; default
+    ``c.CourseGrade.scheduler``) the students are graded on that cluster's workers
+    (:mod:`.cluster`) instead of local worker processes.
+    """
     from nbgrader.api import MissingEntry
 
     report = AutogradeReport(assignment)
@@ -220,16 +241,23 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
     workers = workers or course.setting("workers") or default_workers()
     time_limit = time_limit or course.setting("time_limit")
     executor = executor or course.setting("executor")
-    start_server(executor)  # the workers' server imports while the template is built
-    jail = sandbox_policy(course, sandbox, say)
+    scheduler = scheduler or course.setting("scheduler") or None
+    if not scheduler:
+        start_server(executor)  # the workers' server imports while the template is built
+    jail = sandbox_policy(course, sandbox, say, scheduler)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     try:
         template = build_template(course, assignment, scratch)
         jobs = [Job(assignment, s, str(course.root), str(course.config_file), course.course_id,
                     str(scratch / "work" / s), str(template), cell_timeout, jail) for s in todo]
-        say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
-        with course.gradebook() as gb, closing(
-                run_parallel(jobs, executor, workers, time_limit)) as outcomes:
+        if scheduler:
+            say(f"grading {len(jobs)} submission(s) of {assignment} on the Dask cluster "
+                f"{scheduler}")
+            runner = run_on_cluster(jobs, executor, scheduler, time_limit, template)
+        else:
+            say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
+            runner = run_parallel(jobs, executor, workers, time_limit)
+        with course.gradebook() as gb, closing(runner) as outcomes:
             for outcome in outcomes:
                 student = outcome.job.student
                 if outcome.ok:

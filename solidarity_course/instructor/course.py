@@ -31,6 +31,7 @@ DEFAULTS = {
     "executor": "solidarity_course.instructor.safe_executor:SafeExecutor",
     "sandbox": True,  # kernels in the bubblewrap jail; False only by explicit opt-out
     "sandbox_limits": {},  # SandboxPolicy fields to override
+    "scheduler": "",  # a Dask scheduler address (tcp://host:8786): grade on that cluster
 }
 
 
