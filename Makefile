@@ -11,8 +11,10 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 # Debian packages the tests need: the browser for the real-browser tests, and ip
 # (iproute2) to build the book in a network namespace with no network.
-APT_PACKAGES := chromium iproute2 bubblewrap
+APT_PACKAGES := chromium iproute2 bubblewrap postgresql
 PORT ?= 8000
+# Submissions graded locally and on a Dask LocalCluster by `make bench`.
+SCALE_STUDENTS ?= 500
 # Browser assets the built book serves itself (require.js, the widget manager,
 # MathJax) and axe-core for the accessibility tests: pinned in web/package-lock.json.
 WEB_STAMP := web/node_modules/.installed
@@ -65,6 +67,7 @@ lint: setup  ## ruff over the package, tests and benchmarks
 bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/build_times.py
 	$(BIN)/python bench/page_weight.py
+	$(BIN)/python bench/cluster_scale.py --students $(SCALE_STUDENTS)
 
 lock:  ## recompile the pinned requirements from the .in files
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt
