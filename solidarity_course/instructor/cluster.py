@@ -9,7 +9,7 @@ instructor's machine:
 - **to the worker**, each job carries a gzip'd tar of what grading reads: the
   course's ``nbgrader_config.py``, the assignment's ``source/`` folder and the
   student's ``submitted/`` folder (symbolic and hard links left out, as
-  screening already refused them), plus the template gradebook, scattered once;
+  screening already refused them), plus the template gradebook;
 - **back to the instructor**, the job returns a tar of the worker's result file,
   log, gradebook copy and autograded folder, unpacked into the local work folder,
   from where :func:`.autograde._import` imports it exactly as after a local run.
@@ -163,15 +163,17 @@ def run_on_cluster(jobs: Iterable[Job], executor: str, scheduler, time_limit: fl
     client = connect(scheduler)
     futures = {}
     try:
-        template_future = client.scatter(template.read_bytes(), broadcast=False)
+        # The template travels with every job (a small SQLite file): data scattered to
+        # one worker would be lost with that worker, and its jobs could not be retried.
+        template_bytes = template.read_bytes()
         stamp = time.time_ns()
         for job in jobs:
             fields = asdict(job)
-            future = client.submit(grade_remote, fields, pack_submission(job), template_future,
+            future = client.submit(grade_remote, fields, pack_submission(job), template_bytes,
                                    executor, time_limit, pure=False,
                                    key=f"grade-{job.assignment}-{job.student}-{stamp}")
             futures[future] = job
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             job = futures.pop(future)
             yield _outcome(job, future)
     finally:
