@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
 # Debian packages the tests need: the browser for the real-browser tests, and ip
 # (iproute2) to build the book in a network namespace with no network.
-APT_PACKAGES := chromium iproute2 bubblewrap poppler-utils
+APT_PACKAGES := chromium iproute2 bubblewrap poppler-utils postgresql
 PORT ?= 8000
 # Which edition "make book" and "make pdf" build: student (default) or instructor
 # (teaching notes and answer keys; never shared with students).
@@ -20,6 +20,8 @@ EDITION ?= student
 BENCH_STUDENTS ?= 40
 # Browser assets the built book serves itself (MathJax) and axe-core for the
 # accessibility tests: pinned in web/package-lock.json.
+# Submissions graded locally and on a Dask LocalCluster by 'make bench'.
+SCALE_STUDENTS ?= 500
 WEB_STAMP := web/node_modules/.installed
 
 .PHONY: help setup system book pdf serve test lint bench lock clean class-notebooks
@@ -88,6 +90,7 @@ bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/grading_speed.py --students $(BENCH_STUDENTS)
 	$(BIN)/python bench/sandbox_overhead.py --students $(BENCH_STUDENTS)
 	$(BIN)/python bench/print_times.py
+	$(BIN)/python bench/cluster_scale.py --students $(SCALE_STUDENTS)
 
 lock:  ## recompile the pinned requirements from the .in files
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt

@@ -12,7 +12,7 @@ from any checkout and from any current folder:
 For a shared deployment, point the gradebook at another database with an
 environment variable, e.g. PostgreSQL:
 
-    export COURSE_GRADEBOOK_URL=postgresql://grader@db.example.org/history101
+    export COURSE_GRADEBOOK_URL=postgresql+psycopg://grader@db.example.org/history101
 
 The ``CourseGrade`` section configures the ``course-grade`` tool
 (solidarity_course.instructor); nbgrader itself ignores it.

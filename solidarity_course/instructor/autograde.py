@@ -39,6 +39,7 @@ from pathlib import Path
 
 from . import atomic
 from .answer_records import grading_notes
+from .cluster import run_on_cluster
 from .course import Course, CourseError, CourseGrade
 from .executor import Job
 from .importer import import_grades, read_worker
@@ -173,12 +174,13 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     return db
 
 
-def sandbox_policy(options: CourseGrade, say, report: AutogradeReport | None = None
-                   ) -> str | None:
+def sandbox_policy(options: CourseGrade, say, report: AutogradeReport | None = None,
+                   scheduler=None) -> str | None:
     """The jail's policy as JSON, or None when the instructor opted out (loudly).
 
-    Raises :class:`CourseError` when the jail is wanted but cannot start: never
-    a silent fallback to grading without it.  Limits weaker than the policy
+    Raises :class:`CourseError` when the jail is wanted but cannot start (here, or
+    with ``scheduler``, on any worker of that Dask cluster): never a silent
+    fallback to grading without it.  Limits weaker than the policy
     asks (e.g. no cgroup for a per-jail memory cap) are said here, once, and
     kept in the ``report``.
     """
@@ -195,7 +197,10 @@ def sandbox_policy(options: CourseGrade, say, report: AutogradeReport | None = N
         report.notices.append("graded without the sandbox (opted out)")
         return None
     try:
-        probe()
+        if scheduler:
+            _probe_cluster(scheduler)
+        else:
+            probe()
     except SandboxUnavailable as exc:
         raise CourseError(f"the grading sandbox cannot start: {exc}. Fix it, or opt out "
                           "explicitly with --no-sandbox (c.CourseGrade.sandbox = False), "
@@ -211,14 +216,28 @@ def sandbox_policy(options: CourseGrade, say, report: AutogradeReport | None = N
     return policy.to_json()
 
 
+def _probe_cluster(scheduler) -> None:
+    """Raise SandboxUnavailable unless every worker of the cluster can start the jail."""
+    from .cluster import check_cluster
+    from .sandbox import SandboxUnavailable
+
+    ok, lines = check_cluster(scheduler)
+    if not ok:
+        raise SandboxUnavailable("not on every Dask worker: " + "; ".join(lines))
+
+
 def autograde(course: Course, assignment: str, students: list[str] | None = None, *,
               workers: int | None = None, force: bool = False, cell_timeout: int | None = None,
               time_limit: float | None = None, executor: type | str | None = None,
-              sandbox: bool | None = None, progress=None) -> AutogradeReport:
+              sandbox: bool | None = None, scheduler=None,
+              progress=None) -> AutogradeReport:
     """Grade ``students`` (default: every submission) of ``assignment``.
 
     ``workers``, ``time_limit``, ``executor`` (a class or ``module.Class``) and
     ``sandbox`` override the course's ``c.CourseGrade`` options when not None.
+    With ``scheduler`` (a Dask scheduler address or client; default
+    ``c.CourseGrade.scheduler``) the students are graded on that cluster's workers
+    (:mod:`.cluster`) instead of local worker processes.
     """
     from nbgrader.api import MissingEntry
 
@@ -255,17 +274,24 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
     if not todo:
         return report
     workers = options.workers or default_workers()
-    start_server(options.executor)  # the workers' server imports while the template is built
-    jail = sandbox_policy(options, say, report)
+    scheduler = scheduler or options.scheduler or None
+    if not scheduler:
+        start_server(options.executor)  # the workers' server imports while the template is built
+    jail = sandbox_policy(options, say, report, scheduler)
     scratch = Path(tempfile.mkdtemp(prefix=f"course-grade-{assignment}-"))
     try:
         template = build_template(course, assignment, scratch)
         jobs = [Job(assignment, s, str(course.root), str(course.config_file), course.course_id,
                     str(scratch / "work" / s), str(template), cell_timeout, jail) for s in todo]
-        say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
-        with course.gradebook() as gb, closing(
-                run_parallel(jobs, options.executor, workers,
-                             options.time_limit)) as outcomes:
+        if scheduler:
+            say(f"grading {len(jobs)} submission(s) of {assignment} on the Dask cluster "
+                f"{scheduler}")
+            runner = run_on_cluster(jobs, options.executor, scheduler, options.time_limit,
+                                    template)
+        else:
+            say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
+            runner = run_parallel(jobs, options.executor, workers, options.time_limit)
+        with course.gradebook() as gb, closing(runner) as outcomes:
             for outcome in outcomes:
                 student = outcome.job.student
                 if outcome.ok:

@@ -85,7 +85,7 @@ def cmd_autograde(course: Course, args) -> int:
     report = autograde(course, args.assignment, args.student or None, workers=args.workers,
                        force=args.force, cell_timeout=args.cell_timeout,
                        time_limit=args.time_limit, executor=args.executor,
-                       sandbox=args.sandbox, progress=print)
+                       sandbox=args.sandbox, scheduler=args.scheduler, progress=print)
     out = course.root / "reports" / f"autograde-{args.assignment}.csv"
     rows = [[o.student, o.status, f"{o.seconds:.1f}", o.detail]
             for o in sorted(report.outcomes, key=lambda o: o.student)]
@@ -104,9 +104,18 @@ def cmd_autograde(course: Course, args) -> int:
 
 
 def cmd_check(course: Course, args) -> int:
-    from .sandbox.check import main as check
+    scheduler = args.scheduler or course.options.scheduler
+    if not scheduler:
+        from .sandbox.check import main as check
 
-    return check(course.options.policy())
+        return check(course.options.policy())
+    from .cluster import check_cluster
+
+    ok, lines = check_cluster(scheduler)
+    print(f"Dask cluster at {scheduler}:")
+    for line in lines:
+        print("  " + line)
+    return 0 if ok else 1
 
 
 def cmd_feedback(course: Course, args) -> int:
@@ -183,6 +192,18 @@ def cmd_formgrader(course: Course, args) -> int:
     return subprocess.call(command, cwd=course.root)
 
 
+def cmd_migrate(course: Course, args) -> int:
+    from .migrate import migrate
+
+    result = migrate(course.db_url, args.to)
+    for table, rows in result.rows.items():
+        print(f"{table:>22}: {rows} row(s) copied and verified")
+    print(f"copied {result.total} rows from {result.source} to {result.target}.\n"
+          "To use it, set in nbgrader_config.py:\n"
+          f"    c.CourseDirectory.db_url = {args.to!r}")
+    return 0
+
+
 def cmd_synth(course: Course, args) -> int:
     from .synthetic import make_class
 
@@ -249,7 +270,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="module.Class of a custom executor (default: c.CourseGrade.executor)")
     p.add_argument("--no-sandbox", dest="sandbox", action="store_false", default=None,
                    help="UNSAFE: run student kernels without the bubblewrap jail")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="grade on this Dask cluster instead of local workers "
+                        "(default: c.CourseGrade.scheduler)")
     p.set_defaults(func=cmd_autograde)
+
+    p = sub.add_parser("migrate", help="copy the gradebook to another database, verified",
+                       description="Copy the course's gradebook (e.g. the SQLite file) into an "
+                       "EMPTY database and verify every row. Example: course-grade migrate "
+                       "--to postgresql+psycopg://grader@db.example.org/history101")
+    p.add_argument("--to", required=True, metavar="URL", help="SQLAlchemy URL of the target")
+    p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("formgrader", help="start nbgrader's formgrader on 127.0.0.1")
     p.add_argument("--port", type=int, default=8888)
@@ -301,7 +332,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("check", help="start a test jail; print the isolation and limits "
-                                     "really in force here")
+                                     "really in force here (or on every Dask worker)",
+                       description="Start a test jail and print the isolation and limits "
+                       "really in force on this machine; with --scheduler, ask every worker "
+                       "of that Dask cluster instead. Example: course-grade check "
+                       "--scheduler tcp://grader1.example.org:8786")
+    p.add_argument("--scheduler", default=None, metavar="tcp://HOST:8786",
+                   help="check the workers of this Dask cluster (default: "
+                        "c.CourseGrade.scheduler; none: this machine)")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("options", help="the c.CourseGrade options with their help and defaults")

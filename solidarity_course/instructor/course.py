@@ -61,6 +61,9 @@ class CourseGrade(Configurable):
     sandbox = Bool(True, help="Run each student's kernel in the bubblewrap jail; False (or "
                    "--no-sandbox) lets student code read answers and other students' "
                    "work.").tag(config=True)
+    scheduler = Unicode("", help="A Dask scheduler address (tcp://host:8786): autograde sends "
+                        "each student to that cluster's workers instead of local worker "
+                        "processes; empty: grade on this machine.").tag(config=True)
     sandbox_limits = Dict(help="Limits of the jail to override (fields of "
                           "sandbox.SandboxPolicy, e.g. {'processes': 32}).").tag(config=True)
 

@@ -92,6 +92,10 @@ def import_grades(gb: Gradebook, results: WorkerGrades, assignment: str, student
                 raise ValueError(f"worker results lack notebook {nb.name!r}")
             nb.late_submission_penalty = worker["penalty"]
             for grade in nb.grades:
+                # Re-read the row under a row lock (PostgreSQL; SQLite has one writer
+                # anyway): a grader saving a manual score in formgrader at this moment
+                # waits for, or is seen by, this transaction, never half of it.
+                session.refresh(grade, with_for_update=True)
                 grade.auto_score = worker["grades"].get(grade.name)
                 grade.needs_manual_grade = (grade.manual_score is not None
                                             or grade.auto_score is None)

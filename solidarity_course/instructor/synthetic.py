@@ -254,10 +254,11 @@ class SyntheticClass:
 SAMPLE_CHAPTER = "99-sample"
 
 
-def sample_course(root: Path, release: bool = True) -> Course:
+def sample_course(root: Path, release: bool = True, db_url: str | None = None) -> Course:
     """A rehearsal course at ``root``: the course's real ``nbgrader_config.py`` and one
     assignment, the sample bank's chapter (one graded question of every type and an
-    essay), released unless ``release`` is false.  Used by tests and benchmarks."""
+    essay), released unless ``release`` is false.  ``db_url`` puts its gradebook in
+    another database (e.g. PostgreSQL).  Used by tests and benchmarks."""
     import shutil
 
     from ..paths import EXERCISES_DIR
@@ -268,6 +269,9 @@ def sample_course(root: Path, release: bool = True) -> Course:
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     shutil.copy(EXERCISES_DIR / "nbgrader_config.py", root / "nbgrader_config.py")
+    if db_url:
+        with open(root / "nbgrader_config.py", "a", encoding="utf-8") as config:
+            config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
     bank_dir = root.parent / f"{root.name}-bank"
     write_sample_bank(bank_dir, SAMPLE_CHAPTER)
     generate([SAMPLE_CHAPTER], bank=load_bank(bank_dir, data=sample_data()),
