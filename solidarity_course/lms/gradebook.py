@@ -102,7 +102,7 @@ def lms_grades(course: Course, assignment: str, lms: str, out_dir: Path | str,
     if moodle_field not in MOODLE_FIELDS:
         raise CourseError(f"unknown Moodle user field {moodle_field!r}: "
                           f"{', '.join(MOODLE_FIELDS)}")
-    roster = roster or course.setting("roster")
+    roster = roster or course.options.roster
     roster_rows = accounts.roster_rows(course.root / roster if roster else None)
     seen = accounts.load(course.root, assignment)
     with course.gradebook() as gb:
