@@ -39,13 +39,14 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def classes(tmp_path_factory):
-    """One collected class, twice: graded locally and graded on the cluster."""
+    """One collected class, twice: graded locally (here) and, ungraded, for the cluster."""
     base = tmp_path_factory.mktemp("cluster")
     course = make_course(base / "local")
     cls = make_class(course, CHAPTER, N, seed=11)
     cls.write_submitted(course.folder("submitted"))
     remote = copy_course(course, base / "remote")
-    return course, remote, cls
+    local = autograde(course, CHAPTER, workers=2)
+    return course, remote, cls, local
 
 
 def _scores(course) -> dict:
@@ -60,8 +61,7 @@ def test_check_lists_every_worker(cluster):
 
 
 def test_cluster_grades_exactly_as_local(cluster, classes, tmp_path):
-    local, remote, cls = classes
-    here = autograde(local, CHAPTER, workers=2)
+    local, remote, cls, here = classes
     there = autograde(remote, CHAPTER, scheduler=cluster)
     assert here.students("graded") == there.students("graded") == sorted(
         s.student_id for s in cls.students), there.outcomes
@@ -77,7 +77,7 @@ def test_cluster_grades_exactly_as_local(cluster, classes, tmp_path):
 
 
 def test_a_worker_killed_mid_job_costs_nothing(cluster, classes, tmp_path):
-    local, _remote, cls = classes
+    local, _remote, cls, _here = classes
     course = copy_course(local, tmp_path / "killed")
     killed = []
 
@@ -105,7 +105,7 @@ def test_a_worker_killed_mid_job_costs_nothing(cluster, classes, tmp_path):
 
 
 def test_a_hostile_notebook_is_contained_on_a_worker(cluster, classes, tmp_path):
-    local, _remote, cls = classes
+    local, _remote, cls, _here = classes
     course = copy_course(local, tmp_path / "hostile")
     kinds = {k.name: k for k in KINDS}
     honest, *others = cls.students
