@@ -16,7 +16,6 @@ import pandas as pd
 from solidarity_course.data import annotated_excerpt, load_table
 from solidarity_course.quiz import model
 from solidarity_course.quiz.bank import Bank
-from solidarity_course.quiz.html import TYPE_LABELS
 from solidarity_course.quiz.model import Essay, Question
 from solidarity_course.render import claims_table_html, displayed_text
 
@@ -61,7 +60,7 @@ def question_key(q: Question, number: int) -> str:
     """One question with its key and explanation."""
     points = f"{q.points:g} point" + ("" if q.points == 1 else "s")
     text = (
-        f"{number}. **{_one_line(q.prompt)}** ({TYPE_LABELS[q.type]}, {q.use}, {points})\n\n"
+        f"{number}. **{_one_line(q.prompt)}** ({q.type_label}, {q.use}, {points})\n\n"
         f"   *Key:* {answer_text(q)}\n\n"
         f"   *Explanation:* {_one_line(q.explanation)}\n"
     )
