@@ -87,11 +87,22 @@ def test_instructor_section_has_notes_keys_rubric_and_claims(bank):
     assert set(chapter_claims("02-october-1917", source)) >= {"c01", "c04", "c200"}
 
 
+class _App:
+    """The parts of a Sphinx application the edition extension reads (weak-referenceable,
+    as the quiz extension keeps one bank per application)."""
+
+    def __init__(self, edition: str):
+        self.config = SimpleNamespace(course_edition=edition)
+        self.srcdir = str(COURSE_ROOT)
+        self.env = SimpleNamespace(note_dependency=lambda path: None)
+
+
 def _app(edition: str):
-    config = SimpleNamespace(course_edition=edition)
-    return SimpleNamespace(config=config, srcdir=str(COURSE_ROOT),
-                           env=SimpleNamespace(note_dependency=lambda path: None),
-                           _solidarity_quiz_bank=load_bank(data=default_data()))
+    from solidarity_course.sphinx import quiz
+
+    app = _App(edition)
+    quiz._BANKS[app] = load_bank(data=default_data())
+    return app
 
 
 def test_student_edition_leaves_chapters_untouched():

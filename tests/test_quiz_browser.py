@@ -219,7 +219,6 @@ def test_js_scoring_matches_python(page, tmp_path):
 def test_js_verdicts_match_the_shared_case_table(page, tmp_path):
     """solidarity_quiz.js gives the verdict of scoring.feedback on every shared case."""
     from solidarity_course.quiz.bank import load_bank
-    from solidarity_course.quiz.html import public_key
     from solidarity_course.quiz.samples import VERDICT_CASES, sample_data, write_sample_bank
     from solidarity_course.quiz.scoring import feedback
 
@@ -228,10 +227,10 @@ def test_js_verdicts_match_the_shared_case_table(page, tmp_path):
     for qid, response, expected in VERDICT_CASES:
         q = bank.questions[qid]
         js = page.evaluate("([t, k, r]) => window.solidarityQuiz.verdict(t, k, r)",
-                           [q.type, public_key(q), response])
+                           [q.type, q.check_key(), response])
         assert (js, feedback(q, response).verdict) == (expected, expected), (qid, response)
     for earned, total in [(0, 14), (2.5, 14), (1 / 3, 1), (14, 14)]:
-        from solidarity_course.quiz.scoring import score_line
+        from solidarity_course.quiz.presentation import score_line
 
         assert page.evaluate("([e, t]) => window.solidarityQuiz.scoreLine(e, t)",
                              [earned, total]) == score_line(earned, total)
