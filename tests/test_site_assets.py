@@ -146,10 +146,13 @@ def test_figures_are_reencoded_as_smaller_palette_pngs(tmp_path):
     assert palette_png(path) is False  # already done: left alone
 
 
-def test_built_figures_are_palette_pngs(html_dir):
+def test_built_figures_are_svg_or_palette_pngs(html_dir):
+    """Figures are drawn as SVG (text stays text); any PNG left is re-encoded with a palette."""
     from PIL import Image
 
-    pngs = sorted((html_dir / "_images").glob("*.png"))
-    assert pngs
+    images = sorted((html_dir / "_images").iterdir())
+    assert any(p.suffix == ".svg" for p in images)
+    assert {p.suffix for p in images} <= {".svg", ".png"}
+    pngs = [p for p in images if p.suffix == ".png"]
     modes = {p.name: Image.open(p).mode for p in pngs}
     assert {name: mode for name, mode in modes.items() if mode != "P"} == {}
