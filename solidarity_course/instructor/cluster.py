@@ -37,8 +37,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from .course import CourseError, load_config
-from .executor import Job
+from .course import CourseError
+from .executor import Job, folder_names
 from .parallel import Outcome
 
 #: Largest packed submission or result accepted (a submission was screened already;
@@ -78,16 +78,10 @@ def _unpack(data: bytes, dest: Path) -> None:
         tar.extractall(dest, filter="data")
 
 
-def folder_names(config_file: Path, root: Path) -> dict[str, str]:
-    """The course's ``source`` and ``submitted`` folder names from its configuration."""
-    config = load_config(config_file, root)
-    return {k: config.CourseDirectory.get(f"{k}_directory", k) for k in ("source", "submitted")}
-
-
 def pack_submission(job: Job) -> bytes:
     """What a worker needs to grade ``job``, as bytes (the template travels separately)."""
     root, config_file = Path(job.course_root), Path(job.config_file)
-    names = folder_names(config_file, root)
+    names = folder_names(job)
     return _pack([
         (config_file, "course/nbgrader_config.py"),
         (root / names["source"] / job.assignment, f"course/{names['source']}/{job.assignment}"),

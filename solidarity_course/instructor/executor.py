@@ -67,13 +67,18 @@ def _symlinks(folder: str, names: list[str]) -> set[str]:
     return {n for n in names if os.path.islink(os.path.join(folder, n))}
 
 
-def prepare(job: Job) -> None:
-    """Build the isolated course copy of ``job`` from the real course (read only)."""
+def folder_names(job: Job) -> dict[str, str]:
+    """The ``source`` and ``submitted`` folder names of ``job``'s course, from its config."""
     from .course import load_config
 
+    config = load_config(Path(job.config_file), Path(job.course_root))
+    return {k: config.CourseDirectory.get(f"{k}_directory", k) for k in ("source", "submitted")}
+
+
+def prepare(job: Job) -> None:
+    """Build the isolated course copy of ``job`` from the real course (read only)."""
     work, real = Path(job.workdir), Path(job.course_root)
-    config = load_config(Path(job.config_file), real)
-    folders = {k: config.CourseDirectory.get(f"{k}_directory", k) for k in ("source", "submitted")}
+    folders = folder_names(job)
     shutil.copytree(real / folders["source"] / job.assignment, work / "source" / job.assignment)
     shutil.copytree(real / folders["submitted"] / job.student / job.assignment,
                     job.path("submitted"), ignore=_symlinks)
