@@ -25,6 +25,14 @@ notebook's metadata (``solidarity_course.grading_notes``), where the per-student
 report reads them (:func:`grading_notes`); the scored responses go beside them
 (``solidarity_course.responses``), where item analysis reads them
 (:func:`scored_responses`).  Whatever a submission put there is removed first.
+
+Variants (:mod:`.variants`): when the grading job carries the student's variant
+(``RecordAnswers.variant``), each slot's statement and format-check cells are
+set back to that variant (nbgrader restored the master's read-only cells), and
+the recorded answer, written in the labels the student saw, is translated into
+the bank ids of the student's own question before it is scored.  The scored
+responses are then those bank ids, and ``solidarity_course.variants`` keeps the
+draw of each slot, for item analysis by pool member and variant.
 """
 
 from __future__ import annotations
@@ -35,12 +43,15 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
 
 from ..quiz.scoring import feedback, score_answer
+from ..quiz.variants import StudentVariant, present, translate
 from .keys import grade_id, question_from_test
 
 RECORD_MIME = "application/vnd.solidarity-course.answer+json"
 RESOURCE_KEY = "solidarity_recorded_questions"
+VARIANT_RESOURCE = "solidarity_student_variant"
 #: The notebook metadata the grader writes (notes, scored responses); a student's is removed.
 METADATA_KEY = "solidarity_course"
 
@@ -66,8 +77,13 @@ _display({{{mime!r}: {{"question": {question!r},
 class RecordAnswers(NbGraderPreprocessor):
     """Before execution: keep the questions, make test cells record answers only."""
 
+    variant = Unicode("", help="The graded student's variant as JSON (empty: none).").tag(
+        config=True)
+
     def preprocess(self, nb, resources):
         nb.metadata.pop(METADATA_KEY, None)  # notes and responses are the grader's alone
+        variant = StudentVariant.from_json(json.loads(self.variant)) if self.variant else None
+        resources[VARIANT_RESOURCE] = variant
         questions = {}
         for cell in nb.cells:
             if cell.cell_type != "code" or not cell.metadata.get("nbgrader", {}).get("grade"):
@@ -79,6 +95,10 @@ class RecordAnswers(NbGraderPreprocessor):
             cell.source = RECORD_TEMPLATE.format(variable=graded.variable, mime=RECORD_MIME,
                                                  question=graded.question.id)
         resources[RESOURCE_KEY] = questions
+        if variant is not None:
+            from .variants import apply_variant  # (imports the notebook generator)
+
+            apply_variant(nb, list(questions.values()), variant)
         return nb, resources
 
 
@@ -119,6 +139,12 @@ def scored_responses(nb) -> dict | None:
     return dict(responses) if isinstance(responses, dict) else None
 
 
+def recorded_draws(nb) -> dict:
+    """The variant draw each question was scored with, by question id (empty: no variants)."""
+    found = nb.metadata.get(METADATA_KEY, {}).get("variants")
+    return dict(found) if isinstance(found, dict) else {}
+
+
 def grading_notes(folder: Path) -> list[str]:
     """The grading notes of the autograded notebooks in ``folder``, prefixed by file name."""
     found = []
@@ -141,21 +167,30 @@ class ScoreRecordedAnswers(NbGraderPreprocessor):
             graded = questions.get(grade_id(cell)) if cell.cell_type == "code" else None
             if graded is None:
                 continue
-            question = graded.question
-            response, note = read_record(cell, question.id)
+            slot_id = graded.question.id  # responses are kept by the slot's first member
+            response, note = read_record(cell, slot_id)
+            variant = resources.get(VARIANT_RESOURCE)
+            choice = variant.draws.get(graded.slot.name) if variant is not None else None
+            question, shown, scored = graded.question, graded.question, response
             try:
-                score = 0.0 if note else score_answer(question, response)
-                verdict = note or feedback(question, response).verdict
+                if choice is not None:
+                    meta = nb.metadata.setdefault(METADATA_KEY, {})
+                    meta.setdefault("variants", {})[slot_id] = choice.to_json()
+                    question = graded.slot.member(choice.question)
+                    shown = present(graded.slot, choice)  # in the labels the student saw
+                    scored = translate(graded.slot, choice, response)
+                score = 0.0 if note else score_answer(question, scored)
+                verdict = note or feedback(shown, response).verdict
             except Exception as exc:  # a response nothing expected: 0 and said why
                 note = f"the answer could not be scored ({type(exc).__name__})"
                 score, verdict = 0.0, note
             points = round(score * question.points, 6)
             responses = nb.metadata.setdefault(METADATA_KEY, {}).setdefault("responses", {})
-            responses[question.id] = None if note else response
+            responses[slot_id] = None if note else scored
             if note:
-                add_note(nb, f"{question.id}: {note}; 0 points")
-            shown = json.dumps(response, ensure_ascii=False)[:200] if not note else "none"
-            text = (f"Question {question.id}: recorded answer {shown}\n{verdict}\n"
+                add_note(nb, f"{graded.slot.name}: {note}; 0 points")
+            recorded = json.dumps(response, ensure_ascii=False)[:200] if not note else "none"
+            text = (f"Question {graded.slot.name}: recorded answer {recorded}\n{verdict}\n"
                     f"{points:g} / {question.points:g} points\n")
             cell.outputs = [new_output("stream", name="stdout", text=text),
                             new_output("execute_result", data={"text/plain": repr(points)},

@@ -4,7 +4,10 @@ Gradebook safety design (the real gradebook is never locked, corrupted or
 left half-written):
 
 1. **Screen** (:mod:`.screen`): students whose notebooks would abort an
-   nbgrader batch are reported and left out; the others go on.
+   nbgrader batch are reported and left out; the others go on.  So are, for
+   an assignment released with variants, notebooks carrying another
+   student's variant (copied) or none (:func:`.variants.variant_problems`); the
+   others are scored against their own variant.
 2. **Resume**: a student is *up to date*, and skipped unless ``force``, when the
    gradebook has the submission with the same timestamp as
    ``submitted/<student>/<assignment>/timestamp.txt`` and the autograded
@@ -45,6 +48,7 @@ from .executor import Job
 from .importer import import_grades, read_worker
 from .parallel import default_workers, run_parallel, start_server
 from .screen import notices, screen
+from .variants import job_variant, load_record, variant_problems
 from .worker import LOG_NAME
 
 
@@ -251,6 +255,9 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
         report.outcomes.append(StudentOutcome(student, GradeStatus.PROBLEM, "no submission"))
     candidates = sorted(set(chosen) & set(submitted))
     problems = screen(course, assignment, candidates)
+    for student, found in variant_problems(course, assignment, candidates).items():
+        problems.setdefault(student, []).extend(found)
+    record = load_record(course, assignment)
     notes = notices(course, assignment, sorted(set(candidates) - set(problems)))
     for student, found in sorted(problems.items()):
         report.outcomes.append(StudentOutcome(student, GradeStatus.PROBLEM, "; ".join(found)))
@@ -282,7 +289,8 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
     try:
         template = build_template(course, assignment, scratch)
         jobs = [Job(assignment, s, str(course.root), str(course.config_file), course.course_id,
-                    str(scratch / "work" / s), str(template), cell_timeout, jail) for s in todo]
+                    str(scratch / "work" / s), str(template), cell_timeout, jail,
+                    job_variant(course, assignment, s, record)) for s in todo]
         if scheduler:
             say(f"grading {len(jobs)} submission(s) of {assignment} on the Dask cluster "
                 f"{scheduler}")

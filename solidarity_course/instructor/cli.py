@@ -1,6 +1,6 @@
 """``course-grade``: the instructor's grading round from the command line.
 
-    course-grade [--course DIR] release [ASSIGNMENT ...]
+    course-grade [--course DIR] release [ASSIGNMENT ...] [--variants --roster CSV]
     course-grade collect ASSIGNMENT DOWNLOAD.zip|FOLDER [--pattern REGEX] [--roster CSV]
     course-grade autograde ASSIGNMENT [--student ID ...] [--workers N] [--force]
     course-grade formgrader [--port 8888]
@@ -48,13 +48,29 @@ def _counts(counts: Counter) -> str:
 
 def cmd_release(course: Course, args) -> int:
     from .release import release
+    from .variants import read_roster
 
-    results = release(course, args.assignments or None)
+    roster, problems = None, []
+    if args.variants:
+        path = args.roster or (course.root / course.options.roster
+                               if course.options.roster else None)
+        if path is None:
+            print("course-grade release: --variants needs --roster CSV (a student_id column)",
+                  file=sys.stderr)
+            return 2
+        roster, problems = read_roster(path)
+    for problem in problems:
+        print(f"  {problem}")
+    results = release(course, args.assignments or None, roster)
     for r in results:
         print(f"{r.assignment}: {'OK' if r.ok else 'FAILED'}: {r.message}")
         for path, leaks in r.leaks.items():
             print(f"  {path}: " + "; ".join(leaks))
-    return 0 if all(r.ok for r in results) else 1
+        if r.variants is not None:
+            for student, slots in sorted(r.variants.redrawn.items()):
+                print(f"  {student}: drawn again (the bank changed): {', '.join(slots)}")
+            print(f"  variants: {r.variants.record}; for the LMS: {r.variants.zip_path}")
+    return 0 if all(r.ok for r in results) and not problems else 1
 
 
 def cmd_collect(course: Course, args) -> int:
@@ -163,7 +179,10 @@ def cmd_bank(course: Course, args) -> int:
     from ..lms.bank_export import export_bank
 
     try:
-        result = export_bank(args.format, args.output, args.assignments or None)
+        private = course.private_bank_dir is not None  # merged with the private bank
+        result = export_bank(args.format, args.output, args.assignments or None,
+                             bank=course.bank() if private else None,
+                             data=course.bank_data() if private else None)
     except ValueError as exc:
         print(f"course-grade bank: {exc}", file=sys.stderr)
         return 2
@@ -242,6 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("release", help="generate student versions and check them for keys")
     p.add_argument("assignments", nargs="*", help="default: every assignment in source/")
+    p.add_argument("--variants", action="store_true",
+                   help="also write one notebook per student (shuffled options, pools): "
+                        "release/ASSIGNMENT/STUDENT/, and a zip for the LMS")
+    p.add_argument("--roster", type=Path, default=None,
+                   help="CSV with a student_id column (default: c.CourseGrade.roster)")
     p.set_defaults(func=cmd_release)
 
     p = sub.add_parser("collect", help="put an LMS download (zip or folder) into submitted/")

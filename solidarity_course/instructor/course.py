@@ -4,6 +4,9 @@ The course is a folder holding ``nbgrader_config.py`` (``exercises/`` in this
 repository).  The configuration is read the way nbgrader reads it, so every
 nbgrader option set there applies here too; this tool's own options live in
 the ``CourseGrade`` section of the same file (see ``exercises/nbgrader_config.py``).
+The question bank the assignments come from is the repository's ``data/questions``
+(``c.CourseGrade.bank`` names another folder), merged with the instructor's
+private bank when ``c.CourseGrade.private_bank`` names one (:meth:`Course.bank`).
 The gradebook URL is nbgrader's ``CourseDirectory.db_url`` (the course's file sets
 it from ``COURSE_GRADEBOOK_URL`` when that variable is set), by default the SQLite
 file ``gradebook.db`` in the course folder.
@@ -64,6 +67,16 @@ class CourseGrade(Configurable):
     scheduler = Unicode("", help="A Dask scheduler address (tcp://host:8786): autograde sends "
                         "each student to that cluster's workers instead of local worker "
                         "processes; empty: grade on this machine.").tag(config=True)
+    bank = Unicode("", help="The question bank folder the assignments are generated from, "
+                   "relative to the course folder; empty: the repository's "
+                   "data/questions.").tag(config=True)
+    private_bank = Unicode("", help="A folder of graded questions and pools kept OUTSIDE the "
+                           "public repository (same schema), merged with the bank at release "
+                           "and used by autograde, item analysis and the LMS exports; relative "
+                           "to the course folder; empty: none.").tag(config=True)
+    bank_data = Unicode("", help="The course data spot-the-device questions are resolved "
+                        "against: a data folder, or a YAML fixture file; empty: the "
+                        "repository's data/.").tag(config=True)
     sandbox_limits = Dict(help="Limits of the jail to override (fields of "
                           "sandbox.SandboxPolicy, e.g. {'processes': 32}).").tag(config=True)
 
@@ -151,6 +164,35 @@ class Course:
             return self.options.overridden(**values)
         except TraitError as exc:
             raise CourseError(f"command-line option: {exc}") from exc
+
+    def _path(self, value: str) -> Path | None:
+        return (self.root / value).resolve() if value else None
+
+    @property
+    def private_bank_dir(self) -> Path | None:
+        """The private bank folder (``c.CourseGrade.private_bank``), or None."""
+        return self._path(self.options.private_bank)
+
+    def bank_data(self):
+        """The course data the bank's spot-the-device questions are resolved against."""
+        from ..quiz.devices import CourseData, default_data, fixture_from_file
+
+        path = self._path(self.options.bank_data)
+        if path is None:
+            return default_data()
+        return fixture_from_file(path) if path.is_file() else CourseData(path)
+
+    def bank(self):
+        """The question bank, merged with the private bank (invalid: :class:`CourseError`)."""
+        from ..quiz.bank import BANK_DIR, BankError, load_bank
+
+        folders = [self._path(self.options.bank) or BANK_DIR]
+        if self.private_bank_dir is not None:
+            folders.append(self.private_bank_dir)
+        try:
+            return load_bank(folders, data=self.bank_data())
+        except BankError as exc:
+            raise CourseError(str(exc)) from exc
 
     def folder(self, kind: str) -> Path:
         """``source``, ``release``, ``submitted``, ``autograded`` or ``feedback``."""

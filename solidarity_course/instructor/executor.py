@@ -43,6 +43,7 @@ class Job:
     template_db: str  # throwaway gradebook holding the assignment
     cell_timeout: int | None = None
     sandbox: str | None = None  # SandboxPolicy as JSON; None: the kernel runs unjailed
+    variant: str | None = None  # the student's variant as JSON (see .variants); None: none
 
     @property
     def db_url(self) -> str:

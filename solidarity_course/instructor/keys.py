@@ -7,7 +7,8 @@ and a test cell ``<id>-test`` whose hidden test calls
 
 - the question (with its key) from a test cell's source, by parsing the call
   with :mod:`ast` (the source notebook and the gradebook's copy of the test
-  cells hold it; released notebooks do not);
+  cells hold it; released notebooks do not); a pool's slot calls
+  ``grade_pool([...], answer_N)`` with every member;
 - a student's answer from an answer cell: the value of the last top-level
   ``answer_N = <literal>``, evaluated with :func:`ast.literal_eval` only.
   Student code is never executed here.
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 
 from ..quiz.grading import load_question
 from ..quiz.model import Question
+from ..quiz.variants import Slot
 
 ANSWER_SUFFIX = "-answer"
 TEST_SUFFIX = "-test"
@@ -29,10 +31,16 @@ TEST_SUFFIX = "-test"
 class GradedQuestion:
     """A question of an assignment: its test cell, answer cell and variable."""
 
-    question: Question
+    question: Question  # the slot's first (for a single question: only) member
     test_cell: str  # grade_id of the autograded test cell
     answer_cell: str  # grade_id of the student's answer cell
     variable: str  # the answer variable, e.g. answer_3
+    members: tuple[Question, ...] = ()  # a pool's questions ((): just ``question``)
+
+    @property
+    def slot(self) -> Slot:
+        """The slot this question fills (named like its cells)."""
+        return Slot(self.test_cell.removesuffix(TEST_SUFFIX), self.members or (self.question,))
 
 
 class Unanswerable:
@@ -63,12 +71,20 @@ def question_from_test(source: str) -> GradedQuestion | None:
     except SyntaxError:
         return None
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "grade"
-                and len(node.args) == 2 and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str) and isinstance(node.args[1], ast.Name)):
-            question = load_question(node.args[0].value)
+        if not (isinstance(node, ast.Call) and len(node.args) == 2
+                and isinstance(node.args[1], ast.Name)):
+            continue
+        name, first = getattr(node.func, "id", None), node.args[0]
+        if name == "grade" and isinstance(first, ast.Constant) and isinstance(first.value, str):
+            question = load_question(first.value)
             return GradedQuestion(question, f"{question.id}{TEST_SUFFIX}",
                                   f"{question.id}{ANSWER_SUFFIX}", node.args[1].id)
+        if name == "grade_pool" and isinstance(first, ast.List) and first.elts and all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in first.elts):
+            members = tuple(load_question(e.value) for e in first.elts)  # type: ignore[attr-defined]
+            pool = members[0].pool or members[0].id
+            return GradedQuestion(members[0], f"{pool}{TEST_SUFFIX}", f"{pool}{ANSWER_SUFFIX}",
+                                  node.args[1].id, members)
     return None
 
 

@@ -11,7 +11,9 @@ graded by hand) is left out of the totals and listed as such.
 
 Files written to the output folder, per assignment ``A``: ``A-items.csv``
 (one row per question), ``A-options.csv`` (one row per option or outcome),
-``A-summary.csv``; and ``item-analysis.html`` for all assignments analysed (from
+``A-summary.csv``, and for an assignment released with variants ``A-variants.csv``
+(:mod:`.variant_stats`: facility per pool member and per variant); and
+``item-analysis.html`` for all assignments analysed (from
 the Jinja2 template ``templates/item-analysis.html``, autoescaped: question ids,
 options and flags come from the gradebook and student answers).
 """
@@ -27,12 +29,13 @@ from pathlib import Path
 import nbformat
 
 from . import atomic
-from .answer_records import scored_responses
+from .answer_records import recorded_draws, scored_responses
 from .course import Course
 from .export import column_name
 from .inert import CSP_META
 from .itemstats import AssignmentStats, ItemInput, analyse
 from .keys import answers_in_notebook, question_from_test
+from .variant_stats import VariantInput, variant_csv, variant_rows
 
 
 @dataclass
@@ -44,6 +47,8 @@ class AssignmentData:
     items: list[ItemInput]
     left_out: list[str] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)
+    #: Released with variants: each item's slot and each student's draw of it.
+    variants: list[VariantInput] = field(default_factory=list)
 
 
 def gather(course: Course, gb, assignment: str) -> AssignmentData:
@@ -53,11 +58,12 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
     students = [s.student.id for s in subs]
     data = AssignmentData(assignment, students, [])
     answers: dict[str, dict[str, dict]] = {}  # notebook -> student -> question id -> answer
+    draws: dict[str, dict[str, dict]] = {}  # notebook -> student -> question id -> variant draw
     for nb in record.notebooks:
         sources = {c.name: c.source or "" for c in nb.source_cells}
         tests = {c.name: question_from_test(sources.get(c.name, "")) for c in nb.grade_cells}
         graded = [g for g in tests.values() if g]
-        answers[nb.name] = {}
+        answers[nb.name], draws[nb.name] = {}, {}
         for student in students:
             path = course.submission_dir("autograded", student, assignment) / f"{nb.name}.ipynb"
             try:
@@ -65,6 +71,7 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
                 scored = scored_responses(notebook)
                 answers[nb.name][student] = (scored if scored is not None
                                              else answers_in_notebook(notebook, graded))
+                draws[nb.name][student] = recorded_draws(notebook)
             except Exception as exc:  # a missing or broken file only loses that student's answers
                 data.unreadable.append(f"{student}/{nb.name}: {type(exc).__name__}")
                 answers[nb.name][student] = {}
@@ -79,11 +86,19 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
             if len(scores) < len(students):
                 data.left_out.append(f"{name} ({len(students) - len(scores)} not graded yet)")
                 continue
-            question = tests[cell.name].question if tests[cell.name] else None
+            graded_here = tests[cell.name]
+            # A pool's students answered different questions: no option counts over them.
+            question = graded_here.question if graded_here and not graded_here.members else None
             responses = ([answers[nb.name][s].get(question.id) for s in students]
                          if question else None)
             data.items.append(ItemInput(name, cell.max_score, [scores[s] for s in students],
                                         question, responses))
+            if graded_here is not None:
+                chosen = {s: draws[nb.name][s].get(graded_here.question.id) for s in students}
+                if any(chosen.values()):
+                    data.variants.append(VariantInput(name, graded_here.slot, cell.max_score,
+                                                      [scores[s] for s in students],
+                                                      [chosen[s] for s in students]))
     return data
 
 
@@ -109,7 +124,9 @@ def csv_files(data: AssignmentData, stats: AssignmentStats) -> dict[str, str]:
     options = [[i.item, o.option, "yes" if o.is_key else "", "yes" if o.is_distractor else "",
                 o.count, o.point_biserial] for i in stats.items for o in i.options]
     summary = stats.summary
-    return {
+    files = {} if not data.variants else {f"{a}-variants.csv": variant_csv(
+        variant_rows(data.variants))}
+    return files | {
         f"{a}-items.csv": _csv(["question", "max_points", "mean", "facility", "discrimination",
                                 "key_point_biserial", "flags"], items),
         f"{a}-options.csv": _csv(["question", "option", "key", "distractor", "count",
@@ -174,6 +191,11 @@ class Section:
     data: AssignmentData
     stats: AssignmentStats
     charts: list[tuple[str, str]]
+
+    @property
+    def variants(self) -> list:
+        """Facility per pool member and per variant (empty without variants)."""
+        return variant_rows(self.data.variants)
 
 
 def render_page(sections: list[Section]) -> str:

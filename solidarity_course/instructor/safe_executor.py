@@ -36,3 +36,4 @@ class SafeExecutor(NbgraderExecutor):
         config.GuardedExecute.output_limit = policy.output_bytes
         config.GuardedExecute.sandboxed = job.sandbox is not None
         config.SandboxedKernelManager.policy_json = policy.to_json()
+        config.RecordAnswers.variant = job.variant or ""

@@ -146,10 +146,11 @@ def notices(course: Course, assignment: str, students: list[str]) -> dict[str, l
     found = {}
     for student in students:
         folder = course.submission_dir("submitted", student, assignment)
+        released = course.folder("release") / assignment
+        if (released / student).is_dir():  # released with variants: the student's own
+            released = released / student
         notes = [n for master in course.source_notebooks(assignment)
-                 for n in edited_read_only_cells(folder / master.name,
-                                                  course.folder("release") / assignment
-                                                  / master.name)]
+                 for n in edited_read_only_cells(folder / master.name, released / master.name)]
         if notes:
             found[student] = notes
     return found

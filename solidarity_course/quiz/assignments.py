@@ -14,6 +14,13 @@ writes ``exercises/source/<chapter>/<chapter>.ipynb``.  Per graded question:
    :func:`.grading.grade` (partial credit where the bank allows it); plain
    nbgrader runs it in the kernel, ``course-grade`` parses it and scores outside.
 
+A ``pool`` of questions (see :mod:`.variants`) is one slot: its cells are named
+after the pool, the statement shows its first member (the fixed version plain
+nbgrader grades) and the hidden test calls :func:`.grading.grade_pool` with every
+member, so that ``course-grade`` can score each student against their own.
+``course-grade release --variants`` replaces, per student, the statement and
+format-check cells with :func:`variant_statement` and :func:`format_check_source`.
+
 Then one hand-graded essay (rubric in a read-only cell, a manually graded
 markdown answer cell with the rubric's points).  Released notebooks therefore
 hold no key in any form: ``generate_assignment`` removes the solution and
@@ -34,6 +41,7 @@ from . import model
 from .bank import Bank, load_bank
 from .model import Essay, Question
 from .presentation import display_order
+from .variants import Slot, assignment_slots
 
 SOURCE_DIR = EXERCISES_DIR / "source"
 
@@ -94,9 +102,19 @@ def _py(value) -> str:
     return repr(value)
 
 
-def format_spec(q: Question) -> dict:
+def format_spec(q: Question, slot: str | None = None) -> dict:
     """What the format check may know: ids of options/items, never the key."""
-    return q.public_view()
+    return q.public_view() | ({"id": slot} if slot else {})
+
+
+def format_check_source(q: Question, n: int, slot: str | None = None) -> str:
+    """The read-only format-check cell of question ``n`` (``slot``: the pool it fills)."""
+    return f"check_format({_py(format_spec(q, slot))}, answer_{n})"
+
+
+def variant_statement(q: Question, n: int) -> str:
+    """The statement of question ``n`` as a student's variant shows it."""
+    return question_markdown(q, n)
 
 
 def _choices_markdown(q: Question) -> list[str]:
@@ -131,26 +149,31 @@ def question_markdown(q: Question, n: int) -> str:
     return "\n".join(lines)
 
 
-def question_cells(q: Question, n: int) -> list:
-    """The four cells of one graded question."""
-    var = f"answer_{n}"
+def question_cells(q: Question, n: int, slot: Slot | None = None) -> list:
+    """The four cells of one graded question (or of a pool's slot, shown as its first)."""
+    var, name = f"answer_{n}", slot.name if slot else q.id
     answer_src = (
         f"# Question {n}: replace None with your answer (see the format above).\n"
         f"{var} = None\n### BEGIN SOLUTION\n{var} = {_py(q.key_literal())}\n### END SOLUTION"
     )
-    check_src = f"check_format({_py(format_spec(q))}, {var})"
+    if slot is not None and slot.pooled:
+        call = f"grade_pool({_py([m.key_dump() for m in slot.members])}, {var})"
+    else:
+        call = f"grade({_py(q.key_dump())}, {var})"
     test_src = (
         f"# Autograded: hidden tests decide the points for question {n} when it is graded.\n"
         "### BEGIN HIDDEN TESTS\n"
-        "from solidarity_course.quiz.grading import grade\n"
-        f"grade({_py(q.key_dump())}, {var})\n"
+        f"from solidarity_course.quiz.grading import {call.split('(')[0]}\n"
+        f"{call}\n"
         "### END HIDDEN TESTS"
     )
+    pool = name if slot is not None and slot.pooled else None
     return [
-        new_markdown_cell(question_markdown(q, n), metadata=_meta(f"{q.id}-prompt", locked=True)),
-        new_code_cell(answer_src, metadata=_meta(f"{q.id}-answer", solution=True)),
-        new_code_cell(check_src, metadata=_meta(f"{q.id}-format", locked=True)),
-        new_code_cell(test_src, metadata=_meta(f"{q.id}-test", grade=True, locked=True,
+        new_markdown_cell(question_markdown(q, n), metadata=_meta(f"{name}-prompt", locked=True)),
+        new_code_cell(answer_src, metadata=_meta(f"{name}-answer", solution=True)),
+        new_code_cell(format_check_source(q, n, pool),
+                      metadata=_meta(f"{name}-format", locked=True)),
+        new_code_cell(test_src, metadata=_meta(f"{name}-test", grade=True, locked=True,
                                                points=q.points)),
     ]
 
@@ -184,8 +207,8 @@ def build_notebook(chapter: str, questions: list[Question], essay: Essay | None)
         new_markdown_cell(intro, metadata=_meta(f"{chapter}-intro", locked=True)),
         new_code_cell(FORMAT_CHECK_SOURCE, metadata=_meta(f"{chapter}-setup", locked=True)),
     ]
-    for n, q in enumerate(questions, start=1):
-        cells += question_cells(q, n)
+    for n, slot in enumerate(assignment_slots(questions), start=1):
+        cells += question_cells(slot.members[0], n, slot)
     if essay is not None:
         cells += essay_cells(chapter, essay)
     for cell in cells:  # stable ids (nbformat would draw random ones): reproducible files

@@ -5,7 +5,15 @@ and all problems of a bank are collected into one :class:`BankError`.
 Checks: the schema of :mod:`.model` (missing or unknown fields, unknown type,
 answer not among the options ...), the question's ``chapter`` equals the
 file's, ids are unique across the whole bank and, for spot-the-device
-questions, the annotation exists in the course data (when data is given).
+questions, the annotation exists in the course data (when data is given);
+the questions of a ``pool`` are graded, of one chapter, type and points, and
+a pool's name is not also a question's id.
+
+:func:`load_bank` also merges several folders (the public bank and an
+instructor's private bank, :func:`solidarity_course.instructor.course.Course.bank`):
+the same checks run over all of them, and a problem in a file of a folder
+other than the first names the file by its full path.  A later folder's essay
+for a chapter replaces an earlier one.
 """
 
 from __future__ import annotations
@@ -87,9 +95,9 @@ def _loc_msg(err: Mapping[str, Any]) -> tuple[str, str]:
 _TAGS = set(QUESTION_TYPES)
 
 
-def _question_problems(path: Path, raw: dict, index: int) -> tuple[Question | None, list[str]]:
+def _question_problems(name: str, raw: dict, index: int) -> tuple[Question | None, list[str]]:
     qid = raw.get("id") if isinstance(raw, dict) else None
-    label = f"{path.name}: question '{qid if qid else f'#{index + 1}'}'"
+    label = f"{name}: question '{qid if qid else f'#{index + 1}'}'"
     if not isinstance(raw, dict):
         return None, [f"{label}: field '(question)': must be a mapping"]
     try:
@@ -107,41 +115,83 @@ def _question_problems(path: Path, raw: dict, index: int) -> tuple[Question | No
         return None, problems
 
 
-def load_file(path: Path) -> tuple[BankFile | None, list[Question], list[str]]:
-    """Parse one bank file; return (file model, valid questions, problems)."""
+def pool_problems(questions: list[Question], origin: Mapping[str, str]) -> list[str]:
+    """Problems of the bank's pools (see the module docstring); ``origin``: id → file."""
+    problems, pools = [], {}
+    for q in questions:
+        if q.pool is not None:
+            pools.setdefault(q.pool, []).append(q)
+    ids = {q.id for q in questions}
+    for name, members in pools.items():
+        first = members[0]
+        for q in members:
+            where = f"{origin[q.id]}: question '{q.id}': field 'pool'"
+            if q.use != "graded":
+                problems.append(f"{where}: only graded questions can be pooled "
+                                f"(pool {name!r})")
+            if name in ids:
+                problems.append(f"{where}: pool {name!r} has the name of a question")
+            for attr in ("chapter", "type", "points"):
+                if getattr(q, attr) != getattr(first, attr):
+                    problems.append(
+                        f"{where}: pool {name!r} mixes {attr} {getattr(q, attr)!r} with "
+                        f"{getattr(first, attr)!r} of '{first.id}'")
+    return problems
+
+
+def load_file(path: Path, name: str | None = None
+              ) -> tuple[BankFile | None, list[Question], list[str]]:
+    """Parse one bank file; return (file model, valid questions, problems).
+
+    Problems name the file as ``name`` (default: its file name)."""
+    name = name or path.name
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        return None, [], [f"{path.name}: question '-': field '-': YAML error: {exc}"]
+        return None, [], [f"{name}: question '-': field '-': YAML error: {exc}"]
     if not isinstance(raw, dict):
-        return None, [], [f"{path.name}: question '-': field '-': top level must be a mapping"]
+        return None, [], [f"{name}: question '-': field '-': top level must be a mapping"]
     questions_raw = raw.get("questions") or []
     raw = {k: v for k, v in raw.items() if k != "questions"} | {"questions": []}
     try:
         bank_file = BankFile.model_validate(raw)
     except ValidationError as exc:
         return None, [], [
-            "{}: question '-': field '{}': {}".format(path.name, *_loc_msg(e))
+            "{}: question '-': field '{}': {}".format(name, *_loc_msg(e))
             for e in exc.errors()
         ]
     questions, problems = [], []
     for i, q_raw in enumerate(questions_raw):
         if isinstance(q_raw, dict):
             q_raw = {"chapter": bank_file.chapter} | q_raw
-        q, probs = _question_problems(path, q_raw, i)
+        q, probs = _question_problems(name, q_raw, i)
         problems += probs
         if q is not None:
             if q.chapter != bank_file.chapter:
                 problems.append(
-                    f"{path.name}: question '{q.id}': field 'chapter': "
+                    f"{name}: question '{q.id}': field 'chapter': "
                     f"{q.chapter!r} differs from the file's chapter {bank_file.chapter!r}"
                 )
             questions.append(q)
     return bank_file, questions, problems
 
 
-def load_bank(directory: Path | str | None = None, data=None, strict: bool = True) -> Bank:
-    """Load every ``*.yml``/``*.yaml`` file of ``directory`` (default: the course bank).
+def bank_files(directories: list[Path]) -> list[tuple[Path, str]]:
+    """Every ``*.yml``/``*.yaml`` file of ``directories`` (sorted per folder) and the name
+    messages give it: its file name in the first folder, its full path in the others."""
+    found = []
+    for n, directory in enumerate(directories):
+        if n and not directory.is_dir():
+            raise BankError([f"{directory}: question '-': field '-': no such bank folder"])
+        for path in sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")]):
+            found.append((path, path.name if n == 0 else str(path)))
+    return found
+
+
+def load_bank(directory: Path | str | list[Path | str] | None = None, data=None,
+              strict: bool = True) -> Bank:
+    """Load every ``*.yml``/``*.yaml`` file of ``directory`` (default: the course bank),
+    or of each folder of a list (merged, see the module docstring).
 
     ``data`` is a course-data source (see :mod:`.devices`); when given, the
     spot-the-device questions are resolved against it.  With ``strict`` any
@@ -149,12 +199,14 @@ def load_bank(directory: Path | str | None = None, data=None, strict: bool = Tru
     """
     from .devices import resolve_spot  # local import: devices imports the model only
 
-    directory = Path(directory) if directory is not None else BANK_DIR
-    files = sorted([*directory.glob("*.yml"), *directory.glob("*.yaml")])
-    bank, problems = Bank(files=files), []
+    if directory is None:
+        directory = BANK_DIR
+    folders = [Path(d) for d in directory] if isinstance(directory, list) else [Path(directory)]
+    files = bank_files(folders)
+    bank, problems = Bank(files=[path for path, _name in files]), []
     origin: dict[str, str] = {}
-    for path in files:
-        bank_file, questions, probs = load_file(path)
+    for path, name in files:
+        bank_file, questions, probs = load_file(path, name)
         problems += probs
         if bank_file is None:
             continue
@@ -163,7 +215,7 @@ def load_bank(directory: Path | str | None = None, data=None, strict: bool = Tru
         for q in questions:
             if q.id in bank.questions:
                 problems.append(
-                    f"{path.name}: question '{q.id}': field 'id': duplicate id "
+                    f"{name}: question '{q.id}': field 'id': duplicate id "
                     f"(also in {origin[q.id]})"
                 )
                 continue
@@ -173,10 +225,11 @@ def load_bank(directory: Path | str | None = None, data=None, strict: bool = Tru
                         q = resolve_spot(q, data)
                     except (KeyError, ValueError) as exc:
                         problems.append(
-                            f"{path.name}: question '{q.id}': field 'annotation': {exc}"
+                            f"{name}: question '{q.id}': field 'annotation': {exc}"
                         )
             bank.questions[q.id] = q
-            origin[q.id] = path.name
+            origin[q.id] = name
+    problems += pool_problems(list(bank.questions.values()), origin)
     if problems and strict:
         raise BankError(problems)
     return bank

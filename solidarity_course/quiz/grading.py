@@ -37,3 +37,9 @@ def grade(question_json: str, response) -> float:
         raise AssertionError(f"question {question.id}: no credit for this answer")
     return points
 
+
+def grade_pool(member_jsons: list[str], response) -> float:
+    """A pool's slot: :func:`grade` against its first member, the one everyone sees
+    without variants (``course-grade`` scores each student against their own member)."""
+    return grade(member_jsons[0], response)
+

@@ -32,10 +32,13 @@ def _key_literals(q: Question) -> tuple[list[str], str]:
         case model.Matching():
             mapping = q.key_literal()
             return [repr(mapping), json.dumps(mapping)], str(mapping)
-        case model.MultipleSelect() | model.Ordering():
+        case model.MultipleSelect():
             ids = q.key_literal()
             codes = [repr(ids), json.dumps(ids), repr(sorted(ids)), json.dumps(sorted(ids))]
             return codes, str(q.answer)
+        case model.Ordering():  # sorted, its ids tell nothing (a variant lists them so)
+            ids = q.key_literal()
+            return [repr(ids), json.dumps(ids)], str(q.answer)
         case model.SingleChoice() | model.SpotDevice():
             key = q.key_literal()
             return [f"= {key!r}", f'= "{key}"', f'"answer": "{key}"'], key

@@ -42,8 +42,21 @@ spot_device        a device id                                      none
 
 Partial credit applies only where the question sets ``partial_credit: true``.
 
+Variants (graded work only; see :mod:`solidarity_course.quiz.variants`): a question
+may be given to each student in a variant of its own.  ``shuffle`` says whether its
+options and items are shown in a per-student order, with shown labels (options
+``a``, ``b`` ...; items ``1``, ``2`` ...) instead of the bank ids; the default is
+the type's :attr:`~QuestionBase.shuffled_parts` (choice, matching and ordering types
+shuffle, typed answers have nothing to shuffle).  Set ``shuffle: false`` where the
+order carries meaning ("all of the above", options in chronological order).
+``pool: NAME`` puts graded questions of one chapter, of the same type and points,
+into one slot: each student gets one of them.  The book's self-check quizzes and
+the classroom widgets ignore both and always show the one fixed version.
+
 Every fact a renderer needs about a type is a method or class attribute of its
 model (``type_label``, ``partial_rule``, ``option_ids``, ``item_ids``,
+``shuffled_parts``, ``shown_item_ids``, ``revealing_item_order``, ``relabelled``,
+``translate_response``,
 ``key_literal``, ``check_key``, ``public_view``, ``feedback_entries``,
 ``answer_example``, ``unresolved``), so adding a type means adding one model
 class here and one arm to each ``match`` over :data:`Question` (mypy reports a
@@ -54,9 +67,17 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args
+from collections.abc import Mapping
+from typing import Annotated, Any, ClassVar, Literal, Protocol, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from .normalise import normalise_text
 from .presentation import display_order
@@ -127,6 +148,10 @@ class QuestionBase(_Strict, ABC):
     points: float = Field(default=1, gt=0)
     feedback_correct: str = ""
     feedback_incorrect: str = ""
+    shuffle: bool | None = Field(default=None, description=(
+        "Variants: show the options/items in a per-student order (default: the type's)."))
+    pool: QuestionId | None = Field(default=None, description=(
+        "Variants: the slot this graded question shares with the others of its pool."))
 
     #: The type's name in the bank (each type narrows it to its own literal).
     type: str
@@ -134,10 +159,47 @@ class QuestionBase(_Strict, ABC):
     type_label: ClassVar[str]
     #: A placeholder showing the form of an answer (never real ids, which could hint the key).
     example: ClassVar[str] = '"option-id"'
+    #: What a variant may shuffle and relabel: "options", "items" (none for typed answers).
+    shuffled_parts: ClassVar[tuple[str, ...]] = ()
+    #: Set on a relabelled copy (:meth:`relabelled`): items are already in shown order.
+    _presented: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _shuffle_possible(self) -> Self:
+        if self.shuffle and not self.shuffled_parts:
+            raise ValueError(f"shuffle: a {self.type_label} question has no options or items "
+                             "to shuffle")
+        return self
+
+    @property
+    def shuffles(self) -> bool:
+        """Whether a variant shows this question's options/items in a per-student order."""
+        return bool(self.shuffled_parts) if self.shuffle is None else self.shuffle
+
+    @property
+    def presented(self) -> bool:
+        """True for a variant's relabelled copy, whose items are in the order shown."""
+        return self._presented
+
+    def relabelled(self, options: Mapping[str, str], items: Mapping[str, str]) -> Self:
+        """A copy with options/items in the order of ``options``/``items`` (bank id → shown
+        label) and renamed to their labels, the key too (types without parts: itself)."""
+        return self
+
+    def translate_response(self, response: Any, options: Mapping[str, str],
+                           items: Mapping[str, str]) -> Any:
+        """A response written in shown labels, in bank ids (``options``/``items``: label →
+        bank id; an unknown label becomes an id no question has, so it scores 0)."""
+        return response
 
     def key_dump(self) -> str:
-        """The question as JSON (it includes the answer key: instructor use only)."""
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        """The question as JSON (it includes the answer key: instructor use only).
+
+        The variant fields appear only when set, so questions without them dump as before.
+        """
+        unset = {name for name in ("shuffle", "pool") if getattr(self, name) is None}
+        return json.dumps(self.model_dump(mode="json", exclude=unset), ensure_ascii=False,
+                          sort_keys=True)
 
     @property
     def partial_rule(self) -> str | None:
@@ -156,6 +218,14 @@ class QuestionBase(_Strict, ABC):
     def item_ids(self) -> list[str]:
         """Ids of the items to match or order, in bank order (none for other types)."""
         return []
+
+    def shown_item_ids(self) -> list[str]:
+        """The item ids in the one fixed order every rendering shows them in."""
+        return self.item_ids()
+
+    def revealing_item_order(self) -> list[str] | None:
+        """An order of the items that would give the key away if shown (None: no such)."""
+        return None
 
     @abstractmethod
     def key_literal(self) -> Any:
@@ -187,6 +257,27 @@ def _option_ids(options) -> list[str]:
     return [o.id for o in options]
 
 
+def _renamed(choices, labels: Mapping[str, str]) -> tuple:
+    """``choices`` in the order of ``labels`` (bank id → label), each renamed to its label."""
+    by_id = {c.id: c for c in choices}
+    return tuple(by_id[i].model_copy(update={"id": label}) for i, label in labels.items())
+
+
+def _present(question, update: dict):
+    copy = question.model_copy(update=update)
+    copy._presented = True
+    return copy
+
+
+def _translated(value, mapping: Mapping[str, str]):
+    """A label (or list of labels) as bank ids; anything else unchanged (scored as is)."""
+    if isinstance(value, str):
+        return mapping.get(value, "?" + value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_translated(v, mapping) if isinstance(v, str) else v for v in value]
+    return value
+
+
 def _entries(
     kind: str, choices: tuple[Option, ...] | tuple[Item, ...]
 ) -> list[tuple[str, str, str]]:
@@ -201,8 +292,13 @@ class _HasOptions(Protocol):
 class _ChoosesOptions:
     """Mixin for types whose answer picks options: their ids, and the chosen ones' feedback."""
 
+    shuffled_parts: ClassVar[tuple[str, ...]] = ("options",)
+
     def option_ids(self: _HasOptions) -> list[str]:
         return _option_ids(self.options)
+
+    def translate_response(self, response, options, items):
+        return _translated(response, options)
 
     def feedback_entries(self: _HasOptions) -> list[tuple[str, str, str]]:
         return _entries("option", self.options)
@@ -238,6 +334,10 @@ class SingleChoice(_ChoosesOptions, QuestionBase):
     def key_literal(self) -> str:
         return self.answer
 
+    def relabelled(self, options, items):
+        return _present(self, {"options": _renamed(self.options, options),
+                               "answer": options[self.answer]})
+
     @model_validator(mode="after")
     def _answer_in_options(self) -> SingleChoice:
         ids = _option_ids(self.options)
@@ -264,6 +364,10 @@ class MultipleSelect(_ChoosesOptions, _PartialCredit):
     def key_literal(self) -> list[str]:
         return list(self.answer)
 
+    def relabelled(self, options, items):
+        return _present(self, {"options": _renamed(self.options, options),
+                               "answer": tuple(sorted(options[a] for a in self.answer))})
+
     def check_key(self) -> dict[str, Any]:
         return {"answer": self.key_literal(), "partial": self.partial_credit}
 
@@ -289,12 +393,24 @@ class Matching(_PartialCredit):
     type_label: ClassVar[str] = "matching"
     example: ClassVar[str] = '{"item-id": "option-id", "other-item-id": "option-id", ...}'
     partial_credit_rule: ClassVar[str] = "Partial credit: the share of items matched correctly."
+    shuffled_parts: ClassVar[tuple[str, ...]] = ("items", "options")
 
     def option_ids(self) -> list[str]:
         return _option_ids(self.options)
 
     def item_ids(self) -> list[str]:
         return _option_ids(self.items)
+
+    def relabelled(self, options, items):
+        return _present(self, {
+            "items": _renamed(self.items, items), "options": _renamed(self.options, options),
+            "answer": {items[i]: options[o] for i, o in self.answer.items()}})
+
+    def translate_response(self, response, options, items):
+        if not isinstance(response, dict):
+            return response
+        return {(items.get(k, "?" + k) if isinstance(k, str) else k): _translated(v, options)
+                for k, v in response.items()}
 
     def key_literal(self) -> dict[str, str]:
         return dict(self.answer)
@@ -330,13 +446,27 @@ class Ordering(_PartialCredit):
     partial_credit_rule: ClassVar[str] = (
         "Partial credit: the share of items placed in the right position."
     )
+    shuffled_parts: ClassVar[tuple[str, ...]] = ("items",)
 
     def item_ids(self) -> list[str]:
         return _option_ids(self.items)
 
+    def shown_item_ids(self) -> list[str]:
+        return display_order(self)
+
+    def revealing_item_order(self) -> list[str] | None:
+        return list(self.answer)
+
+    def relabelled(self, options, items):
+        return _present(self, {"items": _renamed(self.items, items),
+                               "answer": tuple(items[i] for i in self.answer)})
+
+    def translate_response(self, response, options, items):
+        return _translated(response, items)
+
     def public_view(self) -> dict[str, Any]:
         """The key-free view; the items in display order, never the answer's."""
-        return super().public_view() | {"items": display_order(self)}
+        return super().public_view() | {"items": self.shown_item_ids()}
 
     def key_literal(self) -> list[str]:
         return list(self.answer)
@@ -425,6 +555,12 @@ class SpotDevice(_ChoosesOptions, QuestionBase):
 
     def key_literal(self) -> str:
         return self.answer
+
+    def relabelled(self, options, items):
+        r = self._require_resolved()
+        resolved = r.model_copy(update={"options": _renamed(r.options, options),
+                                        "answer": options[r.answer]})
+        return _present(self, {"resolved": resolved})
 
     def span(self) -> tuple[str, int, int]:
         """The excerpt's text and the highlighted span's offsets (requires resolution)."""

@@ -38,8 +38,13 @@ class _Orderable(Protocol):
 
 
 def display_order(question: _Orderable) -> list[str]:
-    """A deterministic shuffle of the items that is never the answer itself."""
+    """A deterministic shuffle of the items that is never the answer itself.
+
+    A variant's relabelled copy (``presented``) is already in the order its student sees.
+    """
     ids = [i.id for i in question.items]
+    if getattr(question, "presented", False):
+        return ids
     rng = random.Random(question.id)
     rng.shuffle(ids)
     if tuple(ids) == tuple(question.answer):
