@@ -91,6 +91,7 @@ bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/sandbox_overhead.py --students $(BENCH_STUDENTS)
 	$(BIN)/python bench/print_times.py
 	$(BIN)/python bench/cluster_scale.py --students $(SCALE_STUDENTS)
+	$(BIN)/python bench/release_variants.py --students 500
 
 lock:  ## recompile the pinned requirements from the .in files
 	$(BIN)/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.txt

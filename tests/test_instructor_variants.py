@@ -336,3 +336,56 @@ def test_private_bank_refused_for_a_course_inside_the_repository(tmp_path, monke
     monkeypatch.setattr(release_module, "COURSE_ROOT", tmp_path)
     with pytest.raises(CourseError, match="outside the public repository"):
         release(course, [CHAPTER])
+
+
+AUDIT_HOOK = '''\
+import os
+import sys
+
+_LOG = os.environ["PRIVATE_BANK_AUDIT_LOG"]
+_WATCH = tuple(os.environ["PRIVATE_BANK_AUDIT_WATCH"].split(os.pathsep))
+
+
+def _hook(event, args):
+    if event in ("open", "os.listdir", "os.scandir") and args and isinstance(
+            args[0], (str, bytes, os.PathLike)):
+        path = os.fsdecode(args[0])
+        if any(w in os.path.abspath(path) for w in _WATCH):
+            with open(_LOG, "a", encoding="utf-8") as fh:
+                fh.write(path + "\\n")
+
+
+sys.addaudithook(_hook)
+'''
+
+
+def test_the_book_build_never_reads_the_private_bank(tmp_path):
+    """A one-page build, run from inside a course with a private bank, opens the public
+    bank (the hook works) and never the private one; the page has none of its text."""
+    import os
+    import subprocess
+    import sys
+
+    from solidarity_course.paths import COURSE_ROOT
+
+    course = private_course(tmp_path)
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    (hooks / "sitecustomize.py").write_text(AUDIT_HOOK, encoding="utf-8")
+    log = tmp_path / "opened.txt"
+    log.write_text("", encoding="utf-8")
+    public = str(COURSE_ROOT / "data" / "questions")
+    env = os.environ | {"PYTHONPATH": str(hooks), "PRIVATE_BANK_AUDIT_LOG": str(log),
+                        "PRIVATE_BANK_AUDIT_WATCH": os.pathsep.join(
+                            [str(tmp_path / "private-bank"), public])}
+    out = tmp_path / "book"
+    done = subprocess.run([sys.executable, "-m", "solidarity_course.book", "--page",
+                           str(COURSE_ROOT / "chapters" / "03-comintern.md"), "--output", str(out)],
+                          cwd=course.root, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    opened = log.read_text(encoding="utf-8").splitlines()
+    assert any(p.startswith(public) for p in opened)  # the hook saw the build's bank reads
+    assert not [p for p in opened if "private-bank" in p]
+    html = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+    assert "03-comintern" in html or "Comintern" in html
+    assert MARKER not in html

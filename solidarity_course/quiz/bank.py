@@ -115,6 +115,10 @@ def _question_problems(name: str, raw: dict, index: int) -> tuple[Question | Non
         return None, problems
 
 
+def _value(value) -> str:
+    return f"{value:g}" if isinstance(value, int | float) else repr(value)
+
+
 def pool_problems(questions: list[Question], origin: Mapping[str, str]) -> list[str]:
     """Problems of the bank's pools (see the module docstring); ``origin``: id → file."""
     problems, pools = [], {}
@@ -134,8 +138,8 @@ def pool_problems(questions: list[Question], origin: Mapping[str, str]) -> list[
             for attr in ("chapter", "type", "points"):
                 if getattr(q, attr) != getattr(first, attr):
                     problems.append(
-                        f"{where}: pool {name!r} mixes {attr} {getattr(q, attr)!r} with "
-                        f"{getattr(first, attr)!r} of '{first.id}'")
+                        f"{where}: pool {name!r} mixes {attr} {_value(getattr(q, attr))} "
+                        f"with {_value(getattr(first, attr))} of '{first.id}'")
     return problems
 
 
