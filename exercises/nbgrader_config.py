@@ -68,3 +68,8 @@ c.CourseGrade.sandbox = True
 # Limits of the jail; any of cpu_seconds, memory_bytes, processes, file_bytes,
 # open_files, tmp_bytes, output_bytes (SandboxPolicy in solidarity_course.instructor.sandbox).
 c.CourseGrade.sandbox_limits = {}
+# The question bank the assignments come from (default: the repository's data/questions).
+# Graded questions of your own belong OUTSIDE this public repository: a private bank
+# folder (same schema), merged at release, with a course folder of its own (README.md,
+# "Keys that are not public").  Relative to the course folder.
+# c.CourseGrade.private_bank = "../bank"

@@ -389,3 +389,10 @@ def test_the_book_build_never_reads_the_private_bank(tmp_path):
     html = "".join(p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
     assert "03-comintern" in html or "Comintern" in html
     assert MARKER not in html
+
+
+def test_an_executor_that_cannot_score_variants_is_refused(graded):
+    course, _result, _ana = graded
+    with pytest.raises(CourseError, match="released with variants"):
+        autograde(course, CHAPTER, ["ana"], force=True,
+                  executor="solidarity_course.instructor.executor.NbgraderExecutor")

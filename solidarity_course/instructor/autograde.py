@@ -280,6 +280,10 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                 todo.append(student)
     if not todo:
         return report
+    if record is not None and not _scores_variants(options.executor):
+        raise CourseError(f"{assignment} was released with variants, which only the default "
+                          "executor (safe_executor.SafeExecutor or a subclass) scores; "
+                          f"{options.executor.__name__} would grade against one key")
     workers = options.workers or default_workers()
     scheduler = scheduler or options.scheduler or None
     if not scheduler:
@@ -326,6 +330,13 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
         remove_stale_runtime_dirs()  # of workers killed at the time limit
         cgroups.remove_stale()
     return report
+
+
+def _scores_variants(executor: type) -> bool:
+    """Whether ``executor`` scores each student against their own variant."""
+    from .safe_executor import SafeExecutor
+
+    return isinstance(executor, type) and issubclass(executor, SafeExecutor)
 
 
 #: Lines of a failed student's worker log that are kept.

@@ -121,7 +121,8 @@ def _value(value) -> str:
 
 def pool_problems(questions: list[Question], origin: Mapping[str, str]) -> list[str]:
     """Problems of the bank's pools (see the module docstring); ``origin``: id → file."""
-    problems, pools = [], {}
+    problems: list[str] = []
+    pools: dict[str, list[Question]] = {}
     for q in questions:
         if q.pool is not None:
             pools.setdefault(q.pool, []).append(q)
