@@ -89,6 +89,7 @@ bench: setup  ## run the benchmarks and print their figures
 	$(BIN)/python bench/page_weight.py
 	$(BIN)/python bench/grading_speed.py --students $(BENCH_STUDENTS)
 	$(BIN)/python bench/sandbox_overhead.py --students $(BENCH_STUDENTS)
+	$(BIN)/python bench/report_speed.py --students 1000
 	$(BIN)/python bench/print_times.py
 	$(BIN)/python bench/cluster_scale.py --students $(SCALE_STUDENTS)
 
