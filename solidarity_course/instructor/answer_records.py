@@ -135,13 +135,17 @@ def scored_responses(nb) -> dict | None:
 
     Item analysis reads these, so that it counts exactly what the gradebook scored.
     """
-    responses = nb.metadata.get(METADATA_KEY, {}).get("responses")
+    metadata = nb.get("metadata")  # a NotebookNode, or the plain JSON of one
+    own = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    responses = own.get("responses") if isinstance(own, dict) else None
     return dict(responses) if isinstance(responses, dict) else None
 
 
 def recorded_draws(nb) -> dict:
     """The variant draw each question was scored with, by question id (empty: no variants)."""
-    found = nb.metadata.get(METADATA_KEY, {}).get("variants")
+    metadata = nb.get("metadata")  # a NotebookNode, or the plain JSON of one
+    own = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    found = own.get("variants") if isinstance(own, dict) else None
     return dict(found) if isinstance(found, dict) else {}
 
 
