@@ -60,3 +60,14 @@ def html_dir(built_book) -> Path:
     if built_book.returncode != 0:
         pytest.fail(f"the book did not build:\n{built_book.log[-6000:]}")
     return built_book.html_dir
+
+
+@pytest.fixture(scope="session")
+def sample_bank(tmp_path_factory):
+    """The sample bank (one question of every type, self-check and graded), resolved."""
+    from solidarity_course.quiz.bank import load_bank
+    from solidarity_course.quiz.samples import sample_data, write_sample_bank
+
+    directory = tmp_path_factory.mktemp("sample-bank")
+    write_sample_bank(directory)
+    return load_bank(directory, data=sample_data())

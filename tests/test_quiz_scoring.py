@@ -10,17 +10,14 @@ from solidarity_course.quiz.normalise import normalise_text
 from solidarity_course.quiz.samples import (
     SAMPLE_RESPONSES,
     VERDICT_CASES,
-    sample_data,
     write_sample_bank,
 )
 from solidarity_course.quiz.scoring import feedback, score_answer
 
 
-@pytest.fixture(scope="module")
-def bank(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("bank")
-    write_sample_bank(directory)
-    return load_bank(directory, data=sample_data())
+@pytest.fixture
+def bank(sample_bank):
+    return sample_bank
 
 
 CASES = [

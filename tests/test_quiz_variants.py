@@ -12,7 +12,7 @@ import yaml
 
 from solidarity_course.quiz.bank import BankError, load_bank
 from solidarity_course.quiz.html import render_html
-from solidarity_course.quiz.samples import SAMPLE_RESPONSES, sample_data, write_sample_bank
+from solidarity_course.quiz.samples import SAMPLE_RESPONSES
 from solidarity_course.quiz.scoring import score_answer
 from solidarity_course.quiz.variants import (
     Draw,
@@ -25,11 +25,9 @@ from solidarity_course.quiz.variants import (
 )
 
 
-@pytest.fixture(scope="module")
-def bank(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("bank")
-    write_sample_bank(folder)
-    return load_bank(folder, data=sample_data())
+@pytest.fixture
+def bank(sample_bank):
+    return sample_bank
 
 
 def graded(bank):

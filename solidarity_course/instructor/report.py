@@ -137,7 +137,8 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
             data.items.append(ItemInput(name, cell.max_score, [scores[s] for s in students],
                                         question, responses))
             if graded_here is not None:
-                chosen = {s: draws[nb.name].get(s, {}).get(graded_here.question.id) for s in students}
+                chosen = {s: draws[nb.name].get(s, {}).get(graded_here.question.id)
+                          for s in students}
                 if any(chosen.values()):
                     data.variants.append(VariantInput(name, graded_here.slot, cell.max_score,
                                                       [scores[s] for s in students],

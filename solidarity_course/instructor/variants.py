@@ -117,24 +117,15 @@ def save_record(course: Course, assignment: str, students: dict[str, StudentVari
 
 def read_roster(path: Path | str) -> tuple[list[str], list[str]]:
     """(student ids, problems) of a roster CSV with a ``student_id`` column."""
-    import csv
+    from ..lms.accounts import roster_rows
 
     students, problems = [], []
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            if "student_id" not in (reader.fieldnames or []):
-                raise CourseError(f"roster {path}: no student_id column "
-                                  f"(columns: {', '.join(reader.fieldnames or [])})")
-            for number, row in enumerate(reader, start=2):
-                student = (row.get("student_id") or "").strip()
-                if not STUDENT_ID.match(student) or student in (".", ".."):
-                    problems.append(f"roster {Path(path).name} line {number}: student id "
-                                    f"{student!r} is not a plain folder name; left out")
-                elif student not in students:
-                    students.append(student)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise CourseError(f"roster {path}: cannot read it: {exc}") from None
+    for student in roster_rows(path):
+        if STUDENT_ID.match(student) and student not in (".", ".."):
+            students.append(student)
+        else:
+            problems.append(f"roster {Path(path).name}: student id {student!r} is not a plain "
+                            "folder name; left out")
     return students, problems
 
 
