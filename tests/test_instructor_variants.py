@@ -308,12 +308,15 @@ def test_item_analysis_reports_per_pool_member_and_per_variant(graded, tmp_path)
         encoding="utf-8")
 
 
-def test_lms_bank_export_includes_the_private_bank(released, tmp_path):
+def test_lms_bank_export_includes_the_private_bank(released, tmp_path, capsys):
     course, _files, _roster = released
     out = tmp_path / "bank.gift"
     assert main(["--course", str(course.root), "bank", CHAPTER, "--format", "gift",
                  "-o", str(out)]) in (0, 1)
     assert MARKER in out.read_text(encoding="utf-8")
+    printed = capsys.readouterr().out
+    assert f"{CHAPTER}/p-founded: one of pool 'p-year'" in printed
+    assert f"{CHAPTER}/p-all: one of pool" not in printed
 
 
 def test_private_bank_is_validated_like_the_bank_and_names_file_and_question(tmp_path):

@@ -49,6 +49,10 @@ def export_bank(fmt: str, out: Path | str, chapters: list[str] | None = None,
             result.count(e.kind)
             for note in form.notes:
                 result.note(e, note)
+            if e.question is not None and e.question.pool:
+                result.note(e, f"one of pool {e.question.pool!r}: put the pool's questions in "
+                               "one question group (Canvas) or category drawn at random "
+                               "(Moodle), picking one")
         per_chapter.append((chapter, forms))
     out.parent.mkdir(parents=True, exist_ok=True)
     WRITERS[fmt](per_chapter, out, title, result)
