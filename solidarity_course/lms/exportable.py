@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from ..bibliography import BibliographyError, short_reference, split_keys
 from ..paths import COURSE_ROOT
 from ..quiz.bank import Bank
+from ..quiz import devices
 from ..quiz.devices import DataSource, find_annotation
 from ..quiz.model import Essay, Numeric, Question, SpotDevice
 from ..quiz.presentation import excerpt_window
@@ -79,18 +80,11 @@ class Excerpt:
 
 
 def excerpt_provenance(excerpt_id: str, data_path: Path | None = None) -> str:
-    """``Author, Title (date), paragraph N`` of an excerpt (its id if the data lacks it)."""
-    from .. import data as course_data
-
+    """``Source: Author, Title (date), paragraph N.`` of an excerpt (its id if the data lacks it)."""
     try:
-        kwargs = {"path": data_path} if data_path else {}
-        excerpt = course_data.get_excerpt(excerpt_id, **kwargs)
-        sources = course_data.load_table("sources", **kwargs).set_index("id")
-        source = sources.loc[excerpt.source_id]
+        return devices.excerpt_provenance(excerpt_id, *([data_path] if data_path else []))
     except (KeyError, OSError, ValueError):
         return f"Source excerpt {excerpt_id}"
-    author = str(source["author_or_compiler"]).split(";")[0]
-    return f"Source: {author}, {source['title']} ({source['date']}), paragraph {excerpt.paragraph}."
 
 
 @dataclass(frozen=True)
