@@ -22,10 +22,10 @@ from markdown_it import MarkdownIt
 
 from ..bibliography import BibliographyError, short_reference, split_keys
 from ..paths import COURSE_ROOT
-from ..quiz.bank import Bank
 from ..quiz import devices
+from ..quiz.bank import Bank
 from ..quiz.devices import DataSource, find_annotation
-from ..quiz.model import AutoQuestion, DocumentSet, Essay, Numeric, Question, SpotDevice
+from ..quiz.model import AutoQuestion, DocumentSet, Essay, Numeric, SpotDevice
 from ..quiz.presentation import excerpt_window
 
 BIB_PATH = COURSE_ROOT / "references.bib"
@@ -82,7 +82,7 @@ class Excerpt:
 
 
 def excerpt_provenance(excerpt_id: str, data_path: Path | None = None) -> str:
-    """``Source: Author, Title (date), paragraph N.`` of an excerpt (its id if the data lacks it)."""
+    """``Source: Author, Title (date), paragraph N.`` of an excerpt (else its id)."""
     try:
         return devices.excerpt_provenance(excerpt_id, *([data_path] if data_path else []))
     except (KeyError, OSError, ValueError):

@@ -42,6 +42,8 @@ from .model import AutoQuestion, DocumentSet, Essay, Question
 from .presentation import display_order
 
 SOURCE_DIR = EXERCISES_DIR / "source"
+#: The grade id of a document set's written answer: the set's id and this suffix.
+WRITTEN_SUFFIX = "-written"
 
 #: Defines check_format in the student's notebook: shape only, never the key.
 FORMAT_CHECK_SOURCE = '''\
@@ -195,8 +197,9 @@ def documents_markdown(q: DocumentSet, n: int) -> str:
         if doc.resolved is None:
             raise ValueError(f"document set {q.id!r} needs the course data")
         quote = "\n".join("> " + line for line in doc.resolved.text.strip().splitlines())
-        lines += ["", f"#### {label}", "", "*Sourcing.* " + readable_citations(doc.sourcing.strip()),
-                  "", quote, "", doc.resolved.provenance]
+        sourcing = readable_citations(doc.sourcing.strip())
+        lines += ["", f"#### {label}", "", f"*Sourcing.* {sourcing}", "", quote, "",
+                  doc.resolved.provenance]
     return "\n".join(lines)
 
 
@@ -207,7 +210,7 @@ def document_set_cells(q: DocumentSet, n: int) -> list:
     for i, part in enumerate(q.parts):
         cells += question_cells(part, f"{n}{chr(ord('a') + i)}")
     label = f"{n}{chr(ord('a') + len(q.parts))}"
-    return cells + _rubric_cells(f"{q.id}-written", f"Question {label}: written answer",
+    return cells + _rubric_cells(f"{q.id}{WRITTEN_SUFFIX}", f"Question {label}: written answer",
                                  q.written)
 
 

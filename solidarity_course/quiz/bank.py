@@ -138,6 +138,9 @@ def load_file(path: Path) -> tuple[BankFile | None, list[Question], list[str]]:
             q_raw = {"chapter": bank_file.chapter} | q_raw
         q, probs = _question_problems(path, q_raw, i)
         problems += probs
+        if q is not None and not isinstance(q, DocumentSet) and q.document_set is not None:
+            problems.append(f"{path.name}: question '{q.id}': field 'document_set': only a "
+                            "document set's parts belong to one; write the part inside the set")
         if q is not None:
             if q.chapter != bank_file.chapter:
                 problems.append(

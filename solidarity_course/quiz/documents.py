@@ -37,6 +37,6 @@ def resolve_documents(question: DocumentSet, data: DataSource) -> DocumentSet:
     sources = sorted({d.resolved.source_id for d in documents if d.resolved})
     if len(sources) < MIN_SOURCES:
         raise DocumentProblem(
-            "documents", f"the documents come from {len(sources)} source(s) ({', '.join(sources)}); "
-                         f"a document set needs at least {MIN_SOURCES}")
+            "documents", f"the documents come from {len(sources)} source(s) "
+                         f"({', '.join(sources)}); a document set needs at least {MIN_SOURCES}")
     return question.model_copy(update={"documents": tuple(documents)})

@@ -131,6 +131,8 @@ class QuestionBase(_Strict, ABC):
     points: float = Field(default=1, gt=0)
     feedback_correct: str = ""
     feedback_incorrect: str = ""
+    #: The id of the document set this question is a part of (set by the set, never by hand).
+    document_set: QuestionId | None = None
 
     #: The type's name in the bank (each type narrows it to its own literal).
     type: str
@@ -141,7 +143,8 @@ class QuestionBase(_Strict, ABC):
 
     def key_dump(self) -> str:
         """The question as JSON (it includes the answer key: instructor use only)."""
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        dump = self.model_dump(mode="json", exclude=None if self.document_set else {"document_set"})
+        return json.dumps(dump, ensure_ascii=False, sort_keys=True)
 
     @property
     def partial_rule(self) -> str | None:
@@ -550,17 +553,19 @@ class DocumentSet(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _parts_inherit(cls, data: Any) -> Any:
-        """Each part takes the set's chapter and use (stating another is an error)."""
+        """Each part takes the set's chapter, use and id (stating another is an error)."""
         if not isinstance(data, dict) or not isinstance(data.get("parts"), list | tuple):
             return data
+        inherited = {"chapter": data.get("chapter"), "use": data.get("use"),
+                     "document_set": data.get("id")}
         parts = []
         for part in data["parts"]:
             if isinstance(part, dict):
-                for name in ("chapter", "use"):
-                    if name in part and part[name] != data.get(name):
+                for name, value in inherited.items():
+                    if name in part and part[name] != value:
                         raise ValueError(f"parts: part {part.get('id')!r} may not set {name!r}: "
                                          "parts take the document set's")
-                part = part | {k: data[k] for k in ("chapter", "use") if k in data}
+                part = part | {k: v for k, v in inherited.items() if v is not None}
             parts.append(part)
         return data | {"parts": parts}
 
@@ -606,7 +611,8 @@ Question = Annotated[
 ]
 
 #: A question scored automatically: any but a document set (whose parts are).
-AutoQuestion = SingleChoice | MultipleSelect | Matching | Ordering | Numeric | ShortText | SpotDevice
+AutoQuestion = (
+    SingleChoice | MultipleSelect | Matching | Ordering | Numeric | ShortText | SpotDevice)
 
 
 def auto_questions(questions: Iterable[Question]) -> list[AutoQuestion]:

@@ -269,7 +269,7 @@ class DocumentSetWidget(w.VBox):
         super().__init__(layout=w.Layout(border="2px solid #ccc", padding="6px", margin="6px 0"))
         self.question = question
         tabs = []
-        for label, doc in question.labelled_documents():
+        for _label, doc in question.labelled_documents():
             if doc.resolved is None:
                 raise ValueError(f"document set {question.id!r} needs the course data")
             tabs.append(w.HTML(
