@@ -153,8 +153,9 @@ def test_real_bank_renders_every_chapter_with_citations(tmp_path):
     root = tmp_path / "book"
     root.mkdir()
     shutil.copy(bib, root / "references.bib")
-    config = with_bibtex(CONFIG).replace("    quiz_bank_dir: bank\n    quiz_data_fixture: sample-data.yml\n",
-                            f"    quiz_bank_dir: {BANK_DIR}\n    quiz_data_dir: {DATA_DIR}\n")
+    config = with_bibtex(CONFIG).replace(
+        "    quiz_bank_dir: bank\n    quiz_data_fixture: sample-data.yml\n",
+        f"    quiz_bank_dir: {BANK_DIR}\n    quiz_data_dir: {DATA_DIR}\n")
     (root / "_config.yml").write_text(config, "utf-8")
     toc = "format: jb-book\nroot: index\nchapters:\n" + "".join(
         f"  - file: q{c}\n" for c in chapters) + "  - file: bibliography\n"
