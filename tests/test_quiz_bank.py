@@ -13,7 +13,7 @@ import yaml
 from solidarity_course.paths import COURSE_ROOT
 from solidarity_course.quiz.bank import BankError, load_bank
 from solidarity_course.quiz.devices import default_data
-from solidarity_course.quiz.model import QUESTION_TYPES
+from solidarity_course.quiz.model import QUESTION_TYPES, DocumentSet
 from solidarity_course.quiz.samples import sample_data, sample_question_dicts, write_sample_bank
 
 CHAPTERS = ["00-introduction", "01-reading-sources", "02-october-1917", "03-comintern",
@@ -65,6 +65,9 @@ def test_real_bank_cites_only_known_keys():
     cited = set()
     for q in load_bank().questions.values():
         texts = [q.prompt, q.explanation, q.feedback_correct, q.feedback_incorrect]
+        if isinstance(q, DocumentSet):  # its sourcing cards and its parts cite too
+            texts += [d.sourcing for d in q.documents]
+            texts += [t for p in q.parts for t in (p.prompt, p.explanation)]
         for text in texts:
             for keys in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
                 cited |= {k.strip() for k in keys.split(",")}
