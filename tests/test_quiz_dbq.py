@@ -123,8 +123,11 @@ def test_part_errors_name_the_part_field(tmp_path):
     q = sample_dbq_dict()
     q["parts"][0]["answer"] = "nowhere"
     (problem,) = _problems(tmp_path, q)
-    assert problem.startswith("98-dbq.yml: question 'dbq': field 'parts.0.")
+    assert problem.startswith("98-dbq.yml: question 'dbq': field 'parts.0.answer': ")
     assert "'nowhere' is not among the option ids" in problem
+    del q["parts"][1]["prompt"]
+    assert "98-dbq.yml: question 'dbq': field 'parts.1.prompt': Field required" in _problems(
+        tmp_path, q)
 
 
 def test_part_ids_are_unique_across_the_bank(tmp_path):

@@ -79,6 +79,8 @@ def _loc_msg(err: Mapping[str, Any]) -> tuple[str, str]:
     parts = [str(p) for p in err["loc"]]
     if parts and parts[0] in _TAGS:
         parts = parts[1:]
+    if len(parts) > 2 and parts[0] == "parts" and parts[2] in _TAGS:  # a part's own tag
+        parts = parts[:2] + parts[3:]
     msg = err["msg"]
     match = _FIELD_IN_MSG.match(msg)
     if match:
