@@ -3,6 +3,7 @@ the release, then autograde a correct, a wrong and a blank submission."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -183,6 +184,22 @@ def test_document_set_round_parts_autograded_written_answer_left_for_formgrader(
         written = grades["g-dbq-written"]
         assert written.max_score == 5 and written.auto_score is None
         assert written.needs_manual_grade
+        written.manual_score = 4  # as the formgrader would
+        gb.db.commit()
+    # Item analysis: each part an item and the written answer a hand-graded one, grouped.
+    from solidarity_course.instructor.course import Course
+    from solidarity_course.instructor.report import report
+
+    report(Course.find(root), [DBQ], tmp_path / "reports")
+    rows = {r["question"]: r for r in csv.DictReader(
+        (tmp_path / "reports" / f"{DBQ}-items.csv").open(encoding="utf-8"))}
+    assert {q: (r["document_set"], r["graded"]) for q, r in rows.items()} == {
+        "g-dbq-audience": ("g-dbq", "automatically"),
+        "g-dbq-corroborate": ("g-dbq", "automatically"),
+        "g-dbq-omission": ("g-dbq", "automatically"),
+        "g-dbq-written": ("g-dbq", "by hand")}
+    page = (tmp_path / "reports" / "item-analysis.html").read_text("utf-8")
+    assert "Document-based questions (their items summed)" in page
 
 
 def test_real_bank_generates_and_releases_cleanly(tmp_path):
