@@ -625,8 +625,9 @@ def auto_questions(questions: Iterable[Question]) -> list[AutoQuestion]:
             out.append(q)
     return out
 
+
 #: The question classes, in the order of the :data:`Question` union.
-QUESTION_CLASSES: tuple[type[QuestionBase], ...] = get_args(get_args(Question)[0])
+QUESTION_CLASSES: tuple[type[QuestionBase | DocumentSet], ...] = get_args(get_args(Question)[0])
 
 #: The type names, in the same order (each class's ``type`` literal).
 QUESTION_TYPES: tuple[str, ...] = tuple(
