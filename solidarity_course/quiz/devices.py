@@ -65,11 +65,20 @@ class CourseData:
 
 
 def excerpt_provenance(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
-    """``Source: Author, Title (date), paragraph N.`` of an excerpt of the course data."""
+    """``Source: Author, Title (date), <where>.`` of an excerpt of the course data.
+
+    ``<where>`` is the source's own section heading where it has one, else the
+    paragraph counted from 1 (the data counts from 0, the title line).
+    """
     excerpt = course_data.get_excerpt(excerpt_id, path)
     source = course_data.load_table("sources", path).set_index("id").loc[excerpt.source_id]
     author = str(source["author_or_compiler"]).split(";")[0]
-    return f"Source: {author}, {source['title']} ({source['date']}), paragraph {excerpt.paragraph}."
+    sections = {(r["source_id"], int(r["paragraph"])): r["section"]
+                for r in course_data.table_records("source_paragraphs", path)}
+    section = sections.get((excerpt.source_id, int(excerpt.paragraph)))
+    where = (f"section “{section}”" if isinstance(section, str) and section
+             else f"paragraph {int(excerpt.paragraph) + 1}")
+    return f"Source: {author}, {source['title']} ({source['date']}), {where}."
 
 
 def _none_if_empty(rows: Sequence[Mapping[str, Any]]) -> list[Row]:
