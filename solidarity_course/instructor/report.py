@@ -29,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..quiz.assignments import WRITTEN_SUFFIX
 from . import atomic
 from .answer_records import recorded_draws, scored_responses
 from .course import Course
@@ -135,7 +136,8 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
             responses = ([answers[nb.name][s].get(question.id) for s in students]
                          if question else None)
             data.items.append(ItemInput(name, cell.max_score, [scores[s] for s in students],
-                                        question, responses))
+                                        question, responses, group=_group(cell.name, graded),
+                                        hand_graded=graded_here is None))
             if graded_here is not None:
                 chosen = {s: draws[nb.name].get(s, {}).get(graded_here.question.id)
                           for s in students}
@@ -144,6 +146,16 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
                                                       [scores[s] for s in students],
                                                       [chosen[s] for s in students]))
     return data
+
+
+def _group(cell_name: str, graded: list) -> str:
+    """The document set a graded cell belongs to: a part's set, or the set of a written answer."""
+    sets = {g.question.document_set for g in graded if getattr(g.question, "document_set", None)}
+    for g in graded:
+        if g.test_cell == cell_name and getattr(g.question, "document_set", None):
+            return g.question.document_set
+    written = cell_name.removesuffix(WRITTEN_SUFFIX)
+    return written if cell_name.endswith(WRITTEN_SUFFIX) and written in sets else ""
 
 
 def _fmt(value, digits: int = 2) -> str:
@@ -164,7 +176,8 @@ def csv_files(data: AssignmentData, stats: AssignmentStats) -> dict[str, str]:
     """The three CSV files of one assignment, by file name."""
     a = data.assignment
     items = [[i.item, i.max_points, i.mean, i.facility, i.discrimination, i.key_point_biserial,
-              "; ".join(i.flags)] for i in stats.items]
+              "; ".join(i.flags), i.group, "by hand" if i.hand_graded else "automatically"]
+             for i in stats.items]
     options = [[i.item, o.option, "yes" if o.is_key else "", "yes" if o.is_distractor else "",
                 o.count, o.point_biserial] for i in stats.items for o in i.options]
     summary = stats.summary
@@ -172,7 +185,8 @@ def csv_files(data: AssignmentData, stats: AssignmentStats) -> dict[str, str]:
         variant_rows(data.variants))}
     return files | {
         f"{a}-items.csv": _csv(["question", "max_points", "mean", "facility", "discrimination",
-                                "key_point_biserial", "flags"], items),
+                                "key_point_biserial", "flags", "document_set", "graded"],
+                               items),
         f"{a}-options.csv": _csv(["question", "option", "key", "distractor", "count",
                                   "point_biserial"], options),
         f"{a}-summary.csv": _csv(list(summary), [list(summary.values())]),

@@ -25,24 +25,30 @@ import hmac
 import itertools
 import random
 import string
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Generic, TypeVar
 
-from .model import Question
+from .model import AutoQuestion, Question
+
+#: What a slot holds: any bank question while an assignment is laid out, an
+#: auto-scored question (a graded test cell's) when variants are drawn.
+Q = TypeVar("Q", Question, AutoQuestion)
 
 
 @dataclass(frozen=True)
-class Slot:
+class Slot(Generic[Q]):
     """One place of an assignment: a question, or the members of one pool."""
 
     name: str
-    members: tuple[Question, ...]
+    members: tuple[Q, ...]
 
     @property
     def pooled(self) -> bool:
         """True when students may get different questions here."""
         return len(self.members) > 1
 
-    def member(self, question_id: str) -> Question:
+    def member(self, question_id: str) -> Q:
         """The member with this id (KeyError if none)."""
         for q in self.members:
             if q.id == question_id:
@@ -50,12 +56,12 @@ class Slot:
         raise KeyError(f"slot {self.name!r} has no question {question_id!r}")
 
 
-def assignment_slots(questions: list[Question]) -> list[Slot]:
+def assignment_slots(questions: Sequence[Q]) -> list[Slot[Q]]:
     """The slots of an assignment's graded ``questions``, in order (pools at their first)."""
     order: list[str] = []
-    members: dict[str, list[Question]] = {}
+    members: dict[str, list[Q]] = {}
     for q in questions:
-        name = q.pool or q.id
+        name = getattr(q, "pool", None) or q.id  # (a document set is never pooled)
         if name not in members:
             order.append(name)
             members[name] = []
@@ -92,7 +98,7 @@ class Draw:
         return cls(str(data["question"]), tuple(data.get("options", ())),
                    tuple(data.get("items", ())))
 
-    def fits(self, slot: Slot) -> bool:
+    def fits(self, slot: Slot[AutoQuestion]) -> bool:
         """Whether this (recorded) draw still fits the slot's questions."""
         try:
             q = slot.member(self.question)
@@ -133,20 +139,20 @@ def _order(rng: random.Random, ids: list[str], shuffle: bool, avoid: list[str] |
     return shown
 
 
-def draw_slot(slot: Slot, rng: random.Random) -> Draw:
+def draw_slot(slot: Slot[AutoQuestion], rng: random.Random) -> Draw:
     """One slot of a variant: a member, then its options/items in shown order."""
     q = rng.choice(slot.members)
     return Draw(q.id, tuple(_order(rng, q.option_ids(), q.shuffles, None)),
                 tuple(_order(rng, q.shown_item_ids(), q.shuffles, q.revealing_item_order())))
 
 
-def draw(slots: list[Slot], seed: bytes) -> dict[str, Draw]:
+def draw(slots: list[Slot[AutoQuestion]], seed: bytes) -> dict[str, Draw]:
     """A whole variant: one :class:`Draw` per slot, determined by ``seed``."""
     rng = random.Random(int.from_bytes(seed, "big"))
     return {slot.name: draw_slot(slot, rng) for slot in slots}
 
 
-def present(slot: Slot, choice: Draw) -> Question:
+def present(slot: Slot[AutoQuestion], choice: Draw) -> AutoQuestion:
     """The question of a slot as one student sees it (options/items relabelled)."""
     q = slot.member(choice.question)
     if not choice.options and not choice.items:
@@ -154,7 +160,7 @@ def present(slot: Slot, choice: Draw) -> Question:
     return q.relabelled(choice.option_labels, choice.item_labels)
 
 
-def translate(slot: Slot, choice: Draw, response):
+def translate(slot: Slot[AutoQuestion], choice: Draw, response):
     """A response in the student's shown labels, in the bank ids of their question."""
     q = slot.member(choice.question)
     options = {label: i for i, label in choice.option_labels.items()}
