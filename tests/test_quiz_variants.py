@@ -145,3 +145,20 @@ def test_self_check_renderings_keep_one_fixed_version(bank):
     assert render_html(shuffling) == render_html(fixed)
     order = next(q for q in shuffling if q.type == "ordering")
     assert OrderingBox(order).order == OrderingBox(fixed[shuffling.index(order)]).order
+
+
+def test_a_document_sets_part_cannot_be_pooled_and_a_set_is_its_own_slot(tmp_path):
+    from solidarity_course.quiz.samples import sample_dbq_dict
+
+    dbq = sample_dbq_dict("graded")
+    (tmp_path / "98-dbq.yml").write_text(yaml.safe_dump(
+        {"chapter": "98-dbq", "questions": [dbq]}), encoding="utf-8")
+    slots = assignment_slots(list(load_bank(tmp_path).questions.values()))
+    assert [(s.name, s.pooled) for s in slots] == [("g-dbq", False)]
+    dbq["parts"][0]["pool"] = "p"
+    (tmp_path / "98-dbq.yml").write_text(yaml.safe_dump(
+        {"chapter": "98-dbq", "questions": [dbq]}), encoding="utf-8")
+    with pytest.raises(BankError) as err:
+        load_bank(tmp_path)
+    assert "98-dbq.yml: question 'g-dbq': field 'parts.0.pool': a document set's part cannot " \
+        "be pooled" in err.value.problems
