@@ -1,7 +1,8 @@
 """Export: nbgrader's grades CSV and a per-question CSV ready for an LMS upload.
 
-- ``grades.csv``: nbgrader's own export (``CsvExportPlugin``): one row per
-  student and assignment, with scores, maximum and late penalty.
+- ``grades.csv``: the columns of nbgrader's own export (``nbgrader export``): one
+  row per student and assignment, with scores, maximum and late penalty; quoted
+  as CSV and sorted by assignment and student id.
 - ``<assignment>-questions.csv``: one row per student, one column per graded
   cell (question id, or the essay), then ``total`` and ``max``.  A cell's value is
   nbgrader's score (the manual score where one was given, else the automatic
@@ -15,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from pathlib import Path
 
 from . import atomic
@@ -72,17 +72,45 @@ def question_csv(gb, assignment: str) -> str:
     return buf.getvalue()
 
 
-def nbgrader_csv(course: Course, gb, assignments: list[str]) -> str:
-    """nbgrader's grades CSV text (its CsvExportPlugin) for ``assignments``, its rows sorted
-    by assignment and student id (the database's order is not stable: re-runs compare equal)."""
-    from nbgrader.plugins import CsvExportPlugin
+#: The columns of nbgrader's own grades CSV (``nbgrader export``), kept so its readers work.
+GRADES_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+                  "email", "raw_score", "late_submission_penalty", "score", "max_score"]
 
-    with tempfile.TemporaryDirectory() as tmp:
-        dest = Path(tmp) / "grades.csv"
-        CsvExportPlugin(to=str(dest), assignment=assignments).export(gb)
-        header, *rows = dest.read_text(encoding="utf-8").splitlines(keepends=True)
-    # assignment and student_id come before the (unquoted) names: split on the first commas
-    return header + "".join(sorted(rows, key=lambda r: (r.split(",", 4)[:4:3], r)))
+
+def grades_rows(gb, assignments: list[str]) -> list[list]:
+    """One row per assignment and gradebook student (zeros where nothing was submitted),
+    sorted by assignment and student id, so that re-runs give the same bytes."""
+    students = sorted(gb.students, key=lambda s: s.id)
+    rows = []
+    for name in sorted(assignments):
+        record = gb.find_assignment(name)
+        submitted = {sub.student_id: sub for sub in record.submissions}
+        for student in students:
+            row = [name, record.duedate or "", "", student.id, student.last_name or "",
+                   student.first_name or "", student.email or ""]
+            sub = submitted.get(student.id)
+            if sub is None:
+                row += [0.0, 0.0, 0.0]
+            else:
+                penalty = sub.late_submission_penalty or 0.0
+                row[2] = sub.timestamp or ""
+                row += [sub.score, penalty, max(0.0, sub.score - penalty)]
+            rows.append([*row, record.max_score])
+    return rows
+
+
+def grades_csv(gb, assignments: list[str]) -> str:
+    """The grades CSV text: nbgrader's columns, written with the csv module.
+
+    nbgrader's own ``CsvExportPlugin`` joins fields with commas unquoted, so a
+    name with a comma or a quote broke the file; it also walks the students in
+    database order.  This writes the same columns, quoted where needed, sorted.
+    """
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(GRADES_COLUMNS)
+    writer.writerows([[_number(v) for v in row] for row in grades_rows(gb, assignments)])
+    return buf.getvalue()
 
 
 def export(course: Course, assignments: list[str] | None, out_dir: Path | str) -> list[Path]:
@@ -91,7 +119,7 @@ def export(course: Course, assignments: list[str] | None, out_dir: Path | str) -
     written = []
     with course.gradebook() as gb:
         chosen = assignments or sorted(a.name for a in gb.assignments)
-        atomic.write_text(out_dir / "grades.csv", nbgrader_csv(course, gb, chosen))
+        atomic.write_text(out_dir / "grades.csv", grades_csv(gb, chosen))
         written.append(out_dir / "grades.csv")
         for assignment in chosen:
             path = out_dir / f"{assignment}-questions.csv"
