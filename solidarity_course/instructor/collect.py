@@ -10,7 +10,8 @@ a nested file named like another student's submission is refused and reported:
 a student never chooses whose submission their files become.
 
 - Canvas ("Download Submissions"): ``<login>_[LATE_]<user id>_<submission id>_<file>``,
-  e.g. ``smithjane_LATE_4711_93001_02-october-1917.ipynb``; the student is ``<login>``.
+  e.g. ``smithjane_LATE_4711_93001_02-october-1917.ipynb``; the student is ``<login>``;
+  the ``LATE`` marker of the kept file is recorded (see :mod:`.late`).
 - Moodle ("Download all submissions", with or without "in folders"):
   ``<Full Name>_<participant id>_assignsubmission_file_/<file>`` or
   ``<Full Name>_<participant id>_assignsubmission_file_<file>``; the student is the
@@ -60,8 +61,8 @@ from ..lms import accounts
 from . import atomic
 from .course import Course, CourseError
 
-CANVAS = (r"^(?P<student_id>[^_/]+)_(?:LATE_)?(?P<lms_user_id>\d+)_(?P<submission_id>\d+)_"
-          r"(?P<file_id>[^/]+)$")
+CANVAS = (r"^(?P<student_id>[^_/]+)_(?:(?P<lms_late>LATE)_)?(?P<lms_user_id>\d+)_"
+          r"(?P<submission_id>\d+)_(?P<file_id>[^/]+)$")
 MOODLE = (r"^(?P<full_name>[^/]+?)_(?P<student_id>\d+)_assignsubmission_file_/?"
           r"(?P<file_id>[^/]+)$")
 BUILTIN_PATTERNS = {"canvas": CANVAS, "moodle": MOODLE}
@@ -396,13 +397,15 @@ def collect(course: Course, assignment: str, download: Path | str,
             row.status, row.detail = CollectStatus.UNREADABLE, f"{type(exc).__name__}: {exc}"
             continue
         row.detail = f"{style} name"
-        seen[student] = {"lms": style, "lms_id": lms_id, "lms_user_id": groups.get("lms_user_id"),
-                         "full_name": groups.get("full_name")}
         best = winners.get((student, notebook))
         if best is not None and (best[0].mtime, best[0].path) > (entry.mtime, entry.path):
             row.status = CollectStatus.SUPERSEDED  # only each student's newest file stays in memory
             row.detail = f"a newer file of {student} won: {best[0].path}"
             continue
+        seen[student] = {"lms": style, "lms_id": lms_id, "lms_user_id": groups.get("lms_user_id"),
+                         "full_name": groups.get("full_name"), "lms_late": groups.get("lms_late")}
+        if groups.get("lms_late"):
+            row.detail += ", marked LATE"
         if best is not None:
             best[2].status = CollectStatus.SUPERSEDED
             best[2].detail = f"a newer file of {student} won: {entry.path}"
