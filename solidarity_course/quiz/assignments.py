@@ -42,11 +42,14 @@ FORMAT_CHECK_SOURCE = '''\
 # Read-only helper: checks the FORM of an answer (not whether it is right)
 # and prints a JSON record of it.  Run this cell first.
 import json
+import re
+
+NUMBER = r"^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$"
 
 
 def check_format(spec, answer):
     """Print a JSON record of the answer and whether its form fits the question."""
-    kind, problems = spec["type"], []
+    kind, problems, notes = spec["type"], [], []
     if isinstance(answer, (set, frozenset, tuple)):
         answer = sorted(answer) if isinstance(answer, (set, frozenset)) else list(answer)
     if answer is None:
@@ -66,8 +69,10 @@ def check_format(spec, answer):
         if not isinstance(answer, list) or sorted(answer) != sorted(spec["items"]):
             problems.append("give a list with each of the ids %s exactly once" % spec["items"])
     elif kind == "numeric":
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-            problems.append("give a number, e.g. 12 or 12.5 (no quotes)")
+        if isinstance(answer, str) and re.match(NUMBER, answer.strip()):
+            notes.append("the text %r will be read as the number %s" % (answer, answer.strip()))
+        elif isinstance(answer, bool) or not isinstance(answer, (int, float)):
+            problems.append("give a number, e.g. 12 or 12.5")
     elif kind == "short_text":
         if not isinstance(answer, str) or not answer.strip():
             problems.append("give a short text in quotes")
@@ -76,7 +81,10 @@ def check_format(spec, answer):
     except TypeError:
         record = json.dumps({"question": spec["id"], "response": repr(answer)})
     print("ANSWER-RECORD " + record)
-    print("Format OK." if not problems else "Format problem: " + "; ".join(problems))
+    if problems:
+        print("Format problem: " + "; ".join(problems))
+    else:
+        print("Format OK." + "".join(" Note: %s." % note for note in notes))
 '''
 
 
