@@ -142,7 +142,7 @@ def cmd_feedback(course: Course, args) -> int:
     print(f"{args.assignment}: feedback written for {len(report.written)} student(s) in "
           f"{course.folder('feedback')}")
     if report.needs_manual:
-        print("still waiting for manual grading (their feedback shows 0 there): "
+        print("essays still to grade by hand (their page says so): "
               + ", ".join(report.needs_manual))
     for student, why in report.failed.items():
         print(f"    failed  {student}  {why}")

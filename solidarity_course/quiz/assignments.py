@@ -23,6 +23,7 @@ hidden-test regions, and nothing else derived from the key is written.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import assert_never
 
@@ -177,6 +178,18 @@ def essay_cells(chapter: str, essay: Essay) -> list:
                           metadata=_meta(f"{chapter}-essay", solution=True, grade=True,
                                          points=essay.points)),
     ]
+
+
+RUBRIC_ROW = re.compile(r"^\| (?P<criterion>.+?) \| (?P<points>\d+(?:\.\d+)?) \|$")
+
+
+def read_essay_cell(text: str) -> tuple[str, list[tuple[str, float]]]:
+    """The essay's statement (markdown) and its rubric rows, from :func:`essay_cells`' rubric
+    cell (the inverse of its layout)."""
+    statement = text.split("**Rubric**", 1)[0].strip()
+    rows = [(m["criterion"], float(m["points"])) for line in text.splitlines()
+            if (m := RUBRIC_ROW.match(line.strip())) and not m["criterion"].startswith("**")]
+    return statement, rows
 
 
 def build_notebook(chapter: str, questions: list[Question], essay: Essay | None):
