@@ -89,7 +89,8 @@ def test_manual_grade_feedback_export_report_and_second_round(round_one):
             g["raw_score"] for g in grades if g["student_id"] == s.student_id)))
     files = report(course, [CHAPTER], base / "reports")
     page = files[0].read_text(encoding="utf-8")
-    assert page.count("<img") == 2 and 'alt="Histogram' in page
+    assert 'aria-label="Histogram' in page and 'aria-label="Scatter plot' in page
+    assert page.count('<svg role="img"') == 2 + len(cls.questions)  # + one chart per question
     items = list(csv.DictReader(io.StringIO((base / "reports" / f"{CHAPTER}-items.csv")
                                             .read_text())))
     assert [r["question"] for r in items] == [g.question.id for g in cls.questions]

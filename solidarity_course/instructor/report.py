@@ -23,6 +23,7 @@ marked, beside the question's prompt and its flags read in plain words.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -139,8 +140,10 @@ def _svg(fig, prefix: str, label: str) -> str:
     assistive technology (``role="img"`` and ``label``)."""
     from markupsafe import escape
 
+    prefix = (re.sub(r"[^A-Za-z0-9_-]", "_", prefix)[:40] + "-"
+              + hashlib.sha1(prefix.encode("utf-8")).hexdigest()[:8])
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight")
+    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
