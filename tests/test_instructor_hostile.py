@@ -18,6 +18,7 @@ import hashlib
 import socket
 import sqlite3
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from hostile_corpus import KINDS, Context, probes
 from instructor_support import CHAPTER, make_course
 
 from solidarity_course.instructor.autograde import autograde
+from solidarity_course.instructor.collect import collect
 from solidarity_course.instructor.course import Course
 from solidarity_course.instructor.sandbox import probe
 from solidarity_course.instructor.synthetic import make_class
@@ -81,9 +83,12 @@ def batch(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     course = make_course(base / "course")
     cls = make_class(course, CHAPTER, HONEST + len(KINDS), seed=11)
-    cls.write_submitted(course.folder("submitted"))
     honest = cls.students[:HONEST]
     hostile = dict(zip((k.name for k in KINDS), cls.students[HONEST:], strict=True))
+    # The class arrives as an LMS download, with drafts, late files and the collect
+    # attacks (files inside a student's own upload named like a classmate's).
+    download = forged_download(cls, base / "canvas.zip", honest, list(hostile.values()))
+    collected = collect(course, CHAPTER, download)
     first = cls.questions[0]
     server = CountingServer()
     ctx = Context(course.root, cls.notebook_name, honest[0].student_id, CHAPTER, server.port,
@@ -100,10 +105,31 @@ def batch(tmp_path_factory):
         server.close()
         raise
     yield {"course": course, "cls": cls, "honest": honest, "hostile": hostile,
-            "report": report, "before": before, "after": snapshot(course.root, skip),
+            "report": report, "collected": collected, "before": before,
+            "after": snapshot(course.root, skip),
             "outside_before": outside, "outside_after": snapshot(base, ("course",)),
             "server": server, "base": base}
     server.close()
+
+
+#: Entries a hostile student adds inside their own upload, named like a classmate's file.
+COLLECT_ATTACKS = ("{mine}/{victim}", "{mine}/deeper/{victim}", "{mine}.zip/{victim}")
+
+
+def forged_download(cls, path: Path, honest, hostile) -> Path:
+    """The class's Canvas download plus each COLLECT_ATTACKS entry, one per attacker,
+    aimed at the first honest student (newer than the genuine file, so a path
+    matched on its tail would replace the genuine file)."""
+    cls.write_zip(path, style="canvas", drafts=2)
+    victim = cls.lms_name("canvas", 0, honest[0])
+    forged = cls.notebook_bytes(hostile[0])
+    with zipfile.ZipFile(path, "a") as zf:
+        for i, pattern in enumerate(COLLECT_ATTACKS):
+            index = HONEST + i
+            mine = cls.lms_name("canvas", index, hostile[i]).removesuffix(cls.notebook_name)
+            name = pattern.format(mine=mine + "upload", victim=victim)
+            zf.writestr(zipfile.ZipInfo(name, (2031, 1, 1, 0, 0, 0)), forged)
+    return path
 
 
 def scores_of(course: Course, student: str) -> dict[str, float]:
@@ -115,6 +141,17 @@ def scores_of(course: Course, student: str) -> dict[str, float]:
 
 def test_the_corpus_has_at_least_18_kinds():
     assert len({k.name for k in KINDS}) == len(KINDS) >= 18
+
+
+def test_collect_refused_every_file_named_like_a_classmate(batch):
+    rows = batch["collected"].rows
+    victim = batch["honest"][0].student_id
+    refused = [r for r in rows if r.status == "refused"]
+    assert len(refused) == len(COLLECT_ATTACKS), rows
+    assert all(victim in r.detail for r in refused), refused
+    collected = {r.student for r in rows if r.status == "collected"}
+    everyone = {s.student_id for s in batch["cls"].students}
+    assert collected == everyone
 
 
 def test_honest_students_get_exactly_their_expected_scores(batch):

@@ -115,7 +115,9 @@ def scored_responses(nb) -> dict | None:
 
     Item analysis reads these, so that it counts exactly what the gradebook scored.
     """
-    responses = nb.metadata.get(METADATA_KEY, {}).get("responses")
+    metadata = nb.get("metadata")  # a NotebookNode, or the plain JSON of one
+    own = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    responses = own.get("responses") if isinstance(own, dict) else None
     return dict(responses) if isinstance(responses, dict) else None
 
 

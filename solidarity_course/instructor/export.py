@@ -1,10 +1,11 @@
 """Export: nbgrader's grades CSV and a per-question CSV ready for an LMS upload.
 
-- ``grades.csv``: nbgrader's own export (``CsvExportPlugin``): one row per
-  student and assignment, with scores and maximum; its ``duedate``,
-  ``late_submission_penalty`` and ``score`` columns filled in by the course's
-  late policy (:mod:`.late`), then ``late`` (why a submission counts as late)
-  and ``ungraded`` (cells still waiting for a manual grade).
+- ``grades.csv``: the columns of nbgrader's own export (``nbgrader export``): one
+  row per student and assignment, with scores, maximum and late penalty; quoted
+  as CSV and sorted by assignment and student id.  Its ``duedate``,
+  ``late_submission_penalty`` and ``score`` follow the course's late policy
+  (:mod:`.late`); two more columns follow: ``late`` (why a submission counts as
+  late) and ``ungraded`` (cells still waiting for a manual grade).
 - ``<assignment>-questions.csv``: one row per student, one column per graded
   cell (question id, or the essay), then ``late_penalty``, ``total`` (after the
   penalty) and ``max``, ``late`` and ``ungraded``.  A cell's value is nbgrader's
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import tempfile
 from pathlib import Path
 
 from . import atomic
@@ -99,35 +99,54 @@ def question_csv(columns: list[str], rows: list[dict]) -> str:
     return buf.getvalue()
 
 
-def nbgrader_csv(course: Course, gb, assignments: list[str],
-                 tables: dict[str, list[dict]], dues: dict[str, object]) -> str:
-    """nbgrader's grades CSV text (its CsvExportPlugin) for ``assignments``, its rows sorted
-    by assignment and student id (the database's order is not stable: re-runs compare equal),
-    with the late policy's penalty and score (from ``tables``, the question-table rows)."""
-    from nbgrader.plugins import CsvExportPlugin
+#: The columns of nbgrader's own grades CSV (``nbgrader export``), kept so its readers work,
+#: then why a submission is late and which cells still wait for a manual grade.
+GRADES_COLUMNS = ["assignment", "duedate", "timestamp", "student_id", "last_name", "first_name",
+                  "email", "raw_score", "late_submission_penalty", "score", "max_score",
+                  "late", "ungraded"]
 
-    with tempfile.TemporaryDirectory() as tmp:
-        dest = Path(tmp) / "grades.csv"
-        CsvExportPlugin(to=str(dest), assignment=assignments).export(gb)
-        with dest.open(newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = [*(reader.fieldnames or []), "late", "ungraded"]
-            rows = list(reader)
-    rows.sort(key=lambda r: (r["assignment"], r["student_id"]))
-    for row in rows:
-        mine = next((r for r in tables.get(row["assignment"], [])
-                     if r["student_id"] == row["student_id"]), None)
-        due = dues.get(row["assignment"])
-        if due is not None:
-            row["duedate"] = str(due)
-        if mine is not None:
-            row["late_submission_penalty"] = _number(float(mine["late_penalty"]))
-            row["score"] = _number(round(float(row["raw_score"]) - mine["late_penalty"], 6))
-            row["late"], row["ungraded"] = mine["late"], mine["ungraded"]
+
+def grades_rows(gb, assignments: list[str], tables: dict[str, list[dict]] | None = None,
+                dues: dict | None = None) -> list[list]:
+    """One row per assignment and gradebook student (zeros where nothing was submitted),
+    sorted by assignment and student id, so that re-runs give the same bytes.  ``tables``
+    (the :func:`question_table` rows by assignment) give the late penalty and the notes,
+    ``dues`` the due dates."""
+    students = sorted(gb.students, key=lambda s: s.id)
+    rows = []
+    for name in sorted(assignments):
+        record = gb.find_assignment(name)
+        mine = {r["student_id"]: r for r in (tables or {}).get(name, [])}
+        due = (dues or {}).get(name) or record.duedate or ""
+        submitted = {sub.student_id: sub for sub in record.submissions}
+        for student in students:
+            row = [name, due, "", student.id, student.last_name or "",
+                   student.first_name or "", student.email or ""]
+            sub = submitted.get(student.id)
+            ours = mine.get(student.id, {})
+            if sub is None:
+                row += [0.0, 0.0, 0.0]
+            else:
+                penalty = ours.get("late_penalty", sub.late_submission_penalty or 0.0)
+                row[2] = sub.timestamp or ""
+                row += [sub.score, penalty, max(0.0, sub.score - penalty)]
+            rows.append([*row, record.max_score, ours.get("late", ""), ours.get("ungraded", "")])
+    return rows
+
+
+def grades_csv(gb, assignments: list[str], tables: dict[str, list[dict]] | None = None,
+               dues: dict | None = None) -> str:
+    """The grades CSV text: nbgrader's columns, written with the csv module.
+
+    nbgrader's own ``CsvExportPlugin`` joins fields with commas unquoted, so a
+    name with a comma or a quote broke the file; it also walks the students in
+    database order.  This writes the same columns, quoted where needed, sorted.
+    """
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(GRADES_COLUMNS)
+    writer.writerows([[_number(v) for v in row]
+                      for row in grades_rows(gb, assignments, tables, dues)])
     return buf.getvalue()
 
 
@@ -148,7 +167,7 @@ def export(course: Course, assignments: list[str] | None, out_dir: Path | str,
                 refuse_ungraded(assignment, rows)
             tables[assignment], texts[assignment] = rows, question_csv(columns, rows)
             dues[assignment] = due_date(course, assignment, due)
-        atomic.write_text(out_dir / "grades.csv", nbgrader_csv(course, gb, chosen, tables, dues))
+        atomic.write_text(out_dir / "grades.csv", grades_csv(gb, chosen, tables, dues))
         written.append(out_dir / "grades.csv")
     for assignment in chosen:
         path = out_dir / f"{assignment}-questions.csv"

@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,12 +64,58 @@ class AssignmentData:
     unreadable: list[str] = field(default_factory=list)
 
 
+def grade_table(gb, assignment: str) -> dict[tuple[str, str, str], float]:
+    """``(notebook, cell, student) -> score`` of every graded cell, in one query.
+
+    Walking the ORM objects instead issues a query per submission and notebook
+    (minutes for a large class).  Cells with neither an automatic nor a manual
+    score are absent.
+    """
+    from nbgrader.api import (
+        Assignment,
+        Grade,
+        GradeCell,
+        Notebook,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
+
+    rows = (gb.db.query(Notebook.name, GradeCell.name, SubmittedAssignment.student_id,
+                        Grade.score)
+            .select_from(Grade)
+            .join(GradeCell, Grade.cell_id == GradeCell.id)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .filter(Assignment.name == assignment)
+            .filter((Grade.auto_score.isnot(None)) | (Grade.manual_score.isnot(None))))
+    return {(nb, cell, student): score for nb, cell, student, score in rows}
+
+
+def recorded_answers(path: Path, graded) -> dict:
+    """The answers in one autograded notebook, by question id.
+
+    The file is one this tool wrote, so it is parsed as plain JSON: validating
+    a thousand notebooks with nbformat was most of a report's time.  The
+    responses autograde scored are read from its metadata; a notebook graded
+    otherwise is read cell by cell.  A file that is not a notebook raises, and
+    loses only that student's answers.
+    """
+    with open(path, encoding="utf-8") as f:
+        raw = json.load(f)
+    if not isinstance(raw, dict) or not isinstance(raw.get("cells"), list):
+        raise ValueError("not a notebook")
+    scored = scored_responses(raw)
+    return scored if scored is not None else answers_in_notebook(nbformat.from_dict(raw), graded)
+
+
 def gather(course: Course, gb, assignment: str) -> AssignmentData:
     """Scores from the gradebook and recorded answers from the autograded notebooks."""
     record = gb.find_assignment(assignment)
-    subs = sorted(record.submissions, key=lambda s: s.student.id)
-    students = [s.student.id for s in subs]
+    students = sorted(s.student_id for s in record.submissions)
     data = AssignmentData(assignment, students, [])
+    graded_scores = grade_table(gb, assignment)
     answers: dict[str, dict[str, dict]] = {}  # notebook -> student -> question id -> answer
     for nb in record.notebooks:
         sources = {c.name: c.source or "" for c in nb.source_cells}
@@ -78,20 +125,13 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
         for student in students:
             path = course.submission_dir("autograded", student, assignment) / f"{nb.name}.ipynb"
             try:
-                notebook = nbformat.read(path, as_version=4)
-                scored = scored_responses(notebook)
-                answers[nb.name][student] = (scored if scored is not None
-                                             else answers_in_notebook(notebook, graded))
+                answers[nb.name][student] = recorded_answers(path, graded)
             except Exception as exc:  # a missing or broken file only loses that student's answers
                 data.unreadable.append(f"{student}/{nb.name}: {type(exc).__name__}")
                 answers[nb.name][student] = {}
         for cell in nb.grade_cells:
-            scores = {}
-            for sub in subs:
-                grade = next(g for n in sub.notebooks if n.name == nb.name
-                             for g in n.grades if g.name == cell.name)
-                if grade.auto_score is not None or grade.manual_score is not None:
-                    scores[sub.student.id] = grade.score
+            scores = {student: graded_scores[key] for student in students
+                      if (key := (nb.name, cell.name, student)) in graded_scores}
             name = column_name(cell.name)
             if len(scores) < len(students):
                 data.left_out.append(f"{name} ({len(students) - len(scores)} not graded yet)")
