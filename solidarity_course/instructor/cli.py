@@ -52,6 +52,9 @@ def cmd_release(course: Course, args) -> int:
     from .release import release
 
     results = release(course, args.assignments or None)
+    if not results:
+        raise CourseError(f"nothing to release: {course.folder('source')} has no assignment "
+                          "folder (one folder per assignment, with its notebook)")
     for r in results:
         print(f"{r.assignment}: {'OK' if r.ok else 'FAILED'}: {r.message}")
         for path, leaks in r.leaks.items():

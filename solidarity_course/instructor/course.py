@@ -180,6 +180,8 @@ class Course:
     def assignments(self) -> list[str]:
         """Assignments with a source folder, sorted."""
         source = self.folder("source")
+        if not source.is_dir():
+            return []
         return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def released_assignments(self) -> list[str]:
@@ -190,7 +192,7 @@ class Course:
     def check_assignments(self, names: list[str], released: bool = False) -> None:
         """A :class:`CourseError` naming the valid assignments and the nearest one, for the
         first of ``names`` that is not in ``source/`` (or, if ``released``, in the gradebook)."""
-        known = self.assignments() if self.folder("source").is_dir() else []
+        known = self.assignments()
         recorded = self.released_assignments() if released else known
         for name in names:
             if name in recorded:
