@@ -183,7 +183,7 @@ def _svg(fig, prefix: str, label: str) -> str:
     prefix = (re.sub(r"[^A-Za-z0-9_-]", "_", prefix)[:40] + "-"
               + hashlib.sha1(prefix.encode("utf-8")).hexdigest()[:8])
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     text = text[text.index("<svg"):]
     text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
@@ -192,22 +192,27 @@ def _svg(fig, prefix: str, label: str) -> str:
     return text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
-def _figure(width: float, height: float):
-    """A matplotlib figure (no pyplot state) in the course's style."""
+def _figure(width: float, height: float, margins: dict | None = None):
+    """A matplotlib figure (no pyplot state) in the course's style; fixed ``margins``
+    (inches: left, bottom, top, right) spare the second drawing a tight layout needs."""
     import matplotlib
     from matplotlib.figure import Figure
 
     from ..plotting import STYLE
 
     with matplotlib.rc_context({k: v for k, v in STYLE.items() if k != "axes.prop_cycle"}):
-        fig = Figure(figsize=(width, height))
+        fig = Figure(figsize=(width, height), layout=None if margins else "tight")
+        if margins:
+            fig.subplots_adjust(left=margins["left"] / width, bottom=margins["bottom"] / height,
+                                top=1 - margins["top"] / height,
+                                right=1 - margins["right"] / width)
         return fig, fig.add_subplot()
 
 
 def _whole_numbers(axis) -> None:
     from matplotlib.ticker import MaxNLocator
 
-    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def charts(stats: AssignmentStats, assignment: str) -> list[tuple[str, str]]:
@@ -262,7 +267,10 @@ def option_chart(item: ItemStats, question, assignment: str) -> tuple[str, str]:
     shown = [o for o in item.options if o.count or o.option not in (BLANK, OTHER)]
     labels = [(names.get(o.option, o.option)[:40] + (" (key)" if o.is_key else ""))
               for o in shown]
-    fig, ax = _figure(6, 0.45 * len(shown) + 1.1)
+    # labels at 13 pt: about 0.1 inch a character
+    left = 0.3 + 0.1 * max((len(label) for label in labels), default=4)
+    fig, ax = _figure(4.5 + left, 0.45 * len(shown) + 0.9,
+                      {"left": left, "bottom": 0.7, "top": 0.15, "right": 0.3})
     bars = ax.barh(range(len(shown)), [o.count for o in shown],
                    color=[OKABE_ITO["bluish_green"] if o.is_key else OKABE_ITO["blue"]
                           for o in shown])
