@@ -123,6 +123,19 @@ def test_a_source_assignment_not_yet_released_is_named_as_such(graded, capsys):
         (course.folder("source") / "98-draft").rmdir()
 
 
+@pytest.mark.parametrize(("extra", "said"), [
+    (["--pattern", "(?P<student_id"], "is not a regular expression"),
+    (["--pattern", "^(?P<who>.+)$"], "has no named group (?P<student_id>...)"),
+    (["--roster", "no-such-roster.csv"], "cannot read it"),
+])
+def test_collect_options_that_cannot_work_are_one_line(graded, capsys, extra, said):
+    course, _cls, base = graded
+    assert cli.main(["--course", str(course.root), "collect", CHAPTER,
+                     str(base / "canvas.zip"), *extra]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and said in err[1] and "Traceback" not in err[1]
+
+
 def test_a_bug_is_one_line_and_a_log(graded, capsys, monkeypatch):
     course = graded[0]
 
@@ -288,6 +301,9 @@ def test_canvas_late_marker_is_kept_and_flagged(graded, tmp_path):
         assert ("Canvas LATE marker" in questions[s.student_id]["late"]) == marked
         assert float(grades[s.student_id]["late_submission_penalty"]) == 0  # flag only
     assert "flag only" in grades[late_student]["late"]
+    feedback(course, CHAPTER)  # the student is told too
+    assert "Submitted late (Canvas LATE marker); flag only." in _page(course, late_student)
+    assert "Submitted late" not in _page(course, cls.students[0].student_id)
 
 
 def test_a_due_date_and_a_penalty_policy_take_points_off(graded, tmp_path, restore_config):

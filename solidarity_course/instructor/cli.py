@@ -417,7 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--expected", type=Path, default=None, help="write expected scores (JSON)")
     p.add_argument("--force", action="store_true",
                    help="write into submitted/ even if the assignment has submissions there")
-    p.set_defaults(func=cmd_synth, source_assignments=True)
+    p.set_defaults(func=cmd_synth, released_assignments=True)
 
     p = _sub(sub, "check", "start a test jail; print the isolation and limits "
                            "really in force here (or on every Dask worker)",

@@ -254,17 +254,29 @@ def _raise(exc: Exception):
 
 def load_roster(path: Path | str) -> dict[str, str]:
     """``lms_id -> student_id`` from a CSV with those two columns."""
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        return {row["lms_id"].strip(): row["student_id"].strip() for row in csv.DictReader(fh)}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return {row["lms_id"].strip(): row["student_id"].strip()
+                    for row in csv.DictReader(fh)}
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CourseError(f"roster {path}: cannot read it: {exc}") from None
+    except (KeyError, AttributeError):
+        raise CourseError(f"roster {path}: needs the columns lms_id,student_id, "
+                          "with a value in each row") from None
 
 
 def compile_patterns(extra: list[str]) -> list[tuple[str, re.Pattern]]:
     """User patterns first, then Canvas and Moodle; each must name ``student_id``."""
     out = []
     for i, text in enumerate(extra):
-        pattern = re.compile(text)
+        try:
+            pattern = re.compile(text)
+        except re.error as exc:
+            raise CourseError(f"file-name pattern {text!r} is not a regular expression: "
+                              f"{exc}") from None
         if "student_id" not in pattern.groupindex:
-            raise ValueError(f"pattern {text!r} has no named group (?P<student_id>...)")
+            raise CourseError(f"file-name pattern {text!r} has no named group "
+                              "(?P<student_id>...)")
         out.append((f"custom-{i + 1}", pattern))
     return out + [(name, re.compile(p)) for name, p in BUILTIN_PATTERNS.items()]
 
