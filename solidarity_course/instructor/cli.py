@@ -28,6 +28,7 @@ import io
 import signal
 import subprocess
 import sys
+import textwrap
 from collections import Counter
 from pathlib import Path
 
@@ -265,7 +266,7 @@ ASSIGNMENTS_HELP = ("assignment names (folders under source/, e.g. 02-october-19
 
 def _sub(sub, name: str, summary: str, description: str, example: str):
     """A subcommand whose --help has a description and an example."""
-    return sub.add_parser(name, help=summary, description=description,
+    return sub.add_parser(name, help=summary, description=textwrap.fill(description, 79),
                           epilog="example:\n  " + example,
                           formatter_class=argparse.RawDescriptionHelpFormatter)
 
@@ -273,10 +274,11 @@ def _sub(sub, name: str, summary: str, description: str, example: str):
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (every subcommand's --help has a description and an example)."""
     parser = argparse.ArgumentParser(
-        prog="course-grade", description=__doc__.splitlines()[0],
-        epilog="The course is the folder with nbgrader_config.py: --course DIR, else the "
-               "current folder or the nearest one above it.\nexample:\n  cd ~/history101 && "
-               "course-grade release 02-october-1917",
+        prog="course-grade", description=__doc__.splitlines()[0].replace("``", ""),
+        epilog=textwrap.fill("The course is the folder with nbgrader_config.py: --course DIR, "
+                             "else the current folder or the nearest one above it. "
+                             "'course-grade COMMAND --help' explains each command.", 79)
+               + "\n\nexample:\n  cd ~/history101 && course-grade release 02-october-1917",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--course", type=Path, default=None,
                         help="the nbgrader course folder (default: the current folder or the "
