@@ -76,6 +76,7 @@ class GiftQuestion:
     tolerance: float | None = None
     answers: list[Answer] = field(default_factory=list)
     general_feedback: str = ""
+    description: bool = False  # a text with no answer section (no braces)
 
 
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
@@ -111,6 +112,11 @@ def parse(source: str) -> list[GiftQuestion]:
             if not lines:
                 continue
         body = "\n".join(lines)
+        d = re.fullmatch(r"::(.*?)(?<!\\)::(\[(\w+)\])?((?:[^{}\\]|\\.)*)", body, re.S)
+        if d:  # a description: text only, no answer braces
+            questions.append(GiftQuestion(category, unescape(d.group(1)), d.group(3) or "moodle",
+                                          unescape(d.group(4).strip()), description=True))
+            continue
         m = re.match(r"^::(.*?)(?<!\\)::(\[(\w+)\])?(.*?)(?<!\\)\{(.*)(?<!\\)\}\s*$", body, re.S)
         if not m:
             raise GiftError(f"not a GIFT question: {body[:80]!r}")

@@ -16,6 +16,7 @@ from solidarity_course.edition.sphinx import NOTES_DIR
 from solidarity_course.paths import COURSE_ROOT
 from solidarity_course.quiz.bank import load_bank
 from solidarity_course.quiz.devices import default_data
+from solidarity_course.quiz.model import DocumentSet
 
 #: List items become paragraphs of their own, their markers dropped.
 _LIST_MARKER = re.compile(r"^\s*(?:-|\d+\.)\s+", re.MULTILINE)
@@ -47,9 +48,9 @@ def key_needles(self_check: bool = False) -> list[Needle]:
             " ".join(prose_segments(p.read_text(encoding="utf-8")))
             for p in (COURSE_ROOT / "chapters").glob("*.md")
         )
-        for q in bank.questions.values():
-            if q.use != "self-check":
-                continue
+        self_check = [q for q in bank.questions.values() if q.use == "self-check"]
+        parts = [p for q in self_check if isinstance(q, DocumentSet) for p in q.parts]
+        for q in [*self_check, *parts]:
             for text in (q.explanation, q.feedback_correct, q.feedback_incorrect):
                 needles += [Needle(q.id, "explanation", s) for s in prose_segments(text)
                             if s not in chapters]

@@ -20,6 +20,7 @@ from solidarity_course.instructor.cli import main
 from solidarity_course.lms.bank_export import export_bank
 from solidarity_course.quiz.bank import load_bank
 from solidarity_course.quiz.devices import default_data
+from solidarity_course.quiz.model import DocumentSet, auto_questions
 
 sys.path.insert(0, str(Path(__file__).parent))
 import gift_reader  # noqa: E402
@@ -31,11 +32,11 @@ CANVAS_TYPE = {"single_choice": "multiple_choice_question",
                "multiple_select": "multiple_answers_question",
                "matching": "matching_question", "ordering": "matching_question",
                "numeric": "numerical_question", "short_text": "short_answer_question",
-               "essay": "essay_question"}
+               "essay": "essay_question", "document_set": "text_only_question"}
 MOODLE_TYPE = {"single_choice": "multichoice", "spot_device": "multichoice",
                "multiple_select": "multichoice", "matching": "matching",
                "ordering": "matching", "numeric": "numerical", "short_text": "shortanswer",
-               "essay": "essay"}
+               "essay": "essay", "document_set": "description"}
 HOSTILE = "<script>alert(1)</script> & {x} ~=#: \\ end"
 
 
@@ -63,9 +64,16 @@ def exports(bank, tmp_path_factory):
     return results
 
 
+def document_sets(bank) -> list[DocumentSet]:
+    return [q for q in bank.questions.values() if isinstance(q, DocumentSet)]
+
+
 def expected_counts(bank) -> Counter:
-    counts = Counter(q.type for q in bank.questions.values())
-    counts["essay"] = len(bank.essays)
+    """Exported items by kind: a document set is a description, its parts, an essay."""
+    counts = Counter(q.type for q in auto_questions(bank.questions.values()))
+    counts["essay"] = len(bank.essays) + len(document_sets(bank))
+    if document_sets(bank):
+        counts["document_set"] = len(document_sets(bank))
     return counts
 
 
@@ -122,7 +130,7 @@ def test_qti_package_has_every_question_of_every_chapter(bank, exports):
 
 def test_qti_questions_match_the_bank(bank, exports):
     items = qti_items(exports["qti"].path)
-    for q in bank.questions.values():
+    for q in auto_questions(bank.questions.values()):
         chapter, item = items[q.id]
         assert chapter == q.chapter
         meta = qti_meta(item)
@@ -207,7 +215,7 @@ def test_moodle_file_has_one_category_per_chapter_and_every_question(bank, expor
 
 def test_moodle_questions_match_the_bank(bank, exports):
     questions = moodle_questions(exports["moodle"].path)
-    for q in bank.questions.values():
+    for q in auto_questions(bank.questions.values()):
         chapter, xml = questions[q.id]
         assert chapter == q.chapter and xml.get("type") == MOODLE_TYPE[q.type]
         assert float(xml.findtext("defaultgrade")) == q.points
@@ -263,7 +271,7 @@ def test_gift_file_reads_back_question_by_question(bank, exports):
     by_title = {q.title: q for q in questions}
     assert len(by_title) == len(questions) == sum(expected_counts(bank).values())
     assert {q.category.rsplit("/", 1)[1] for q in questions} == set(bank.chapters)
-    for q in bank.questions.values():
+    for q in auto_questions(bank.questions.values()):
         g = by_title[q.id]
         assert g.category.endswith("/" + q.chapter) and g.format == "html"
         assert bank_text(q.prompt)[:40] in plain(g.text)
@@ -408,7 +416,7 @@ def test_prompts_state_the_unit_and_the_partial_credit_rule_each_lms_applies(ban
 
     items = qti_items(exports["qti"].path)
     moodle = moodle_questions(exports["moodle"].path)
-    for q in bank.questions.values():
+    for q in auto_questions(bank.questions.values()):
         qti_prompt = plain(items[q.id][1].find(
             f"{QTI}presentation/{QTI}material/{QTI}mattext").text)
         moodle_prompt = plain(moodle[q.id][1].findtext("questiontext/text"))

@@ -13,7 +13,7 @@ import yaml
 from solidarity_course.paths import COURSE_ROOT
 from solidarity_course.quiz.bank import BankError, load_bank
 from solidarity_course.quiz.devices import default_data
-from solidarity_course.quiz.model import QUESTION_TYPES
+from solidarity_course.quiz.model import QUESTION_TYPES, DocumentSet
 from solidarity_course.quiz.samples import sample_data, sample_question_dicts, write_sample_bank
 
 CHAPTERS = ["00-introduction", "01-reading-sources", "02-october-1917", "03-comintern",
@@ -38,10 +38,23 @@ def test_real_bank_is_valid_and_covers_every_chapter_and_type():
     counts = Counter((q.type, q.use) for q in bank.questions.values())
     for qtype in QUESTION_TYPES:
         assert counts[(qtype, "self-check")] >= 1, qtype
-        assert counts[(qtype, "graded")] >= 1, qtype
+        if qtype != "document_set":  # chapter DBQs are self-check by rule (issue 22)
+            assert counts[(qtype, "graded")] >= 1, qtype
     for q in bank.questions.values():
         assert q.objective and q.explanation and q.points > 0
     assert all(q.resolved is not None for q in bank.questions.values() if q.type == "spot_device")
+
+
+def test_every_chapter_has_one_self_check_document_set():
+    """Issue 22: one document-based question per chapter, public in the book."""
+    bank = load_bank(data=default_data())
+    for chapter in CHAPTERS:
+        sets = [q for q in bank.chapter(chapter) if q.type == "document_set"]
+        assert len(sets) == 1, chapter
+        (dbq,) = sets
+        assert dbq.use == "self-check", dbq.id
+        assert not dbq.unresolved, dbq.id
+        assert len({d.resolved.source_id for d in dbq.documents}) >= 2, dbq.id
 
 
 def test_real_bank_cites_only_known_keys():
@@ -52,6 +65,9 @@ def test_real_bank_cites_only_known_keys():
     cited = set()
     for q in load_bank().questions.values():
         texts = [q.prompt, q.explanation, q.feedback_correct, q.feedback_incorrect]
+        if isinstance(q, DocumentSet):  # its sourcing cards and its parts cite too
+            texts += [d.sourcing for d in q.documents]
+            texts += [t for p in q.parts for t in (p.prompt, p.explanation)]
         for text in texts:
             for keys in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", text):
                 cited |= {k.strip() for k in keys.split(",")}
@@ -78,7 +94,8 @@ def test_spot_device_quote_must_match(tmp_path):
 def test_sample_bank_is_valid(tmp_path):
     write_sample_bank(tmp_path)
     bank = load_bank(tmp_path, data=sample_data())
-    assert len(bank.questions) == 2 * len(QUESTION_TYPES)
+    # Every type but document_set, twice (the sample DBQ has a bank file of its own).
+    assert len(bank.questions) == 2 * (len(QUESTION_TYPES) - 1)
     assert bank.questions["spot"].answer == "ridicule"
     assert bank.essays["99-sample"].points == 3
 

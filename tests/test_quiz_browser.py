@@ -272,3 +272,108 @@ def test_axe_finds_no_serious_problems_in_quizzes(page):
             if any(".scq" in " ".join(n["target"]) or "scq-" in " ".join(n["target"])
                    for n in v["nodes"])]
     assert quiz == [], describe_violations(quiz)
+
+
+# --------------------------------------------------------------------- document sets
+@pytest.fixture
+def dbq_page(chromium, quiz_url):  # noqa: F811
+    page, recorder = open_page(chromium, quiz_url.replace("quiz.html", "dbq.html"))
+    yield page
+    assert recorder.problems() == {}
+    page.context.close()
+
+
+def test_document_set_parts_are_checked_without_a_kernel(dbq_page):
+    page = dbq_page
+    total = page.locator(".scq-total")
+    assert total.inner_text() == "Score: 0 of 4"
+    section(page, "dbq-audience").locator("label[for='scq-dbq-audience-opt-abroad']").click()
+    section(page, "dbq-audience").locator(".scq-check").click()
+    assert verdict(page, "dbq-audience") == "Correct."
+    multi = section(page, "dbq-corroborate")
+    multi.locator("label[for='scq-dbq-corroborate-opt-authority']").click()
+    multi.locator(".scq-check").click()
+    assert verdict(page, "dbq-corroborate") == (
+        "Partly correct: 1 of 2 right choices ticked (50% of the credit).")
+    assert total.inner_text() == "Score: 2 of 4"
+
+
+def test_written_answer_self_assessment_by_keyboard(dbq_page):
+    page = dbq_page
+    written = page.locator("#scq-dbq-written")
+    line = written.locator(".scq-self-total")
+    assert line.inner_text() == "Your self-assessment: 0 of 5 points."
+    written.locator("textarea").fill("Document A was published in Moscow for readers abroad.")
+    written.locator("#scq-dbq-written-c2").focus()
+    page.keyboard.press("Space")  # Evidence, 2 points
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # Counter-evidence, 1 point
+    assert line.inner_text() == "Your self-assessment: 3 of 5 points."
+    toggle = written.locator(".scq-outline-toggle")
+    outline = written.locator(".scq-outline")
+    assert not outline.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert outline.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    assert "Historians of the Comintern" in outline.inner_text()
+    assert toggle.inner_text() == "Hide how historians answer it"
+    # "Reset quiz" resets the ticks and hides the outline; the reader's text stays.
+    section(page, "dbq-omission").locator("label[for='scq-dbq-omission-opt-support']").click()
+    section(page, "dbq-omission").locator(".scq-check").click()
+    page.locator(".scq-reset-all").click()
+    assert line.inner_text() == "Your self-assessment: 0 of 5 points."
+    assert not outline.is_visible()
+    assert written.locator("textarea").input_value().startswith("Document A was")
+
+
+def test_js_self_assessment_line_matches_python(dbq_page):
+    from solidarity_course.quiz.scoring import self_assessment_line
+
+    for earned, total in [(0, 5), (3, 5), (2.5, 5), (5, 5)]:
+        assert dbq_page.evaluate("([e, t]) => window.solidarityQuiz.selfAssessmentLine(e, t)",
+                                 [earned, total]) == self_assessment_line(earned, total)
+
+
+def _document_boxes(page):
+    return page.locator(".scq-document").evaluate_all(
+        "els => els.map(e => { const r = e.getBoundingClientRect();"
+        " return [Math.round(r.left), Math.round(r.top), Math.round(r.width)]; })")
+
+
+def test_documents_side_by_side_when_wide_and_stacked_at_390_px(chromium, quiz_url):  # noqa: F811
+    url = quiz_url.replace("quiz.html", "dbq.html")
+    wide, _ = open_page(chromium, url, viewport={"width": 1400, "height": 900})
+    boxes = _document_boxes(wide)
+    assert boxes[0][1] == boxes[1][1] and boxes[1][0] > boxes[0][0]  # A and B in one row
+    wide.context.close()
+    phone, _ = open_page(chromium, url, viewport={"width": 390, "height": 844})
+    boxes = _document_boxes(phone)
+    assert len({left for left, _top, _w in boxes}) == 1  # one column
+    assert [top for _l, top, _w in boxes] == sorted(top for _l, top, _w in boxes)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    # The contents list takes the reader to a document.
+    phone.locator(".scq-dbq-contents a", has_text="Document C").click()
+    assert phone.evaluate("location.hash") == "#scq-dbq-doc-c"
+    assert phone.locator("#scq-dbq-doc-c").evaluate(
+        "e => e.getBoundingClientRect().top < window.innerHeight")
+    phone.context.close()
+
+
+@pytest.mark.parametrize("colour_scheme", ["light", "dark"])
+def test_axe_finds_no_serious_problems_in_a_document_set(chromium, quiz_url,  # noqa: F811
+                                                         colour_scheme):
+    from browser_support import AXE_JS, describe_violations
+
+    if not AXE_JS.is_file():
+        pytest.skip(f"{AXE_JS} missing (npm ci --prefix web)")
+    page, _ = open_page(chromium, quiz_url.replace("quiz.html", "dbq.html"),
+                        color_scheme=colour_scheme, viewport={"width": 390, "height": 844})
+    page.locator("#scq-dbq-written .scq-outline-toggle").click()
+    page.add_script_tag(path=str(AXE_JS))
+    # Everything inside the document set (citation links in sourcing cards included);
+    # the test site's theme chrome is the site tests' business.
+    result = page.evaluate("async () => await axe.run('.scq-dbq')")
+    violations = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert violations == [], describe_violations(violations)
+    page.context.close()

@@ -3,6 +3,7 @@ the release, then autograde a correct, a wrong and a blank submission."""
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -16,7 +17,13 @@ from solidarity_course.quiz.assignments import generate, main
 from solidarity_course.quiz.bank import load_bank
 from solidarity_course.quiz.devices import default_data
 from solidarity_course.quiz.leakcheck import find_leaks, scan_directory
-from solidarity_course.quiz.samples import SAMPLE_RESPONSES, sample_data, write_sample_bank
+from solidarity_course.quiz.model import DocumentSet
+from solidarity_course.quiz.samples import (
+    SAMPLE_RESPONSES,
+    sample_data,
+    write_sample_bank,
+    write_sample_dbq_bank,
+)
 
 NBGRADER = Path(sys.executable).with_name("nbgrader")
 CHAPTER = "99-sample"
@@ -136,13 +143,74 @@ def test_partial_credit(course, tmp_path):
     assert grades["g-single-test"] == 0
 
 
+DBQ = "97-graded-dbq"
+
+
+def test_document_set_round_parts_autograded_written_answer_left_for_formgrader(tmp_path):
+    """A graded document set: the release holds no key or explanation of its parts; autograde
+    scores each part (partial credit where it allows) and leaves the written answer to
+    formgrader."""
+    from nbgrader.api import Gradebook
+
+    root = tmp_path / "course"
+    db = _course(root)
+    write_sample_dbq_bank(tmp_path / "bank", use="graded", chapter=DBQ)
+    bank = load_bank(tmp_path / "bank", data=sample_data())
+    generate([DBQ], bank=bank, out_dir=root / "source")
+    _nbgrader(root, "generate_assignment", DBQ, "--force", "--create", "--db", db)
+    dbq = bank.questions["g-dbq"]
+    assert scan_directory(root / "release", [dbq]) == {}
+    source = (root / "source" / DBQ / f"{DBQ}.ipynb").read_text("utf-8")
+    assert {leak.split(":")[0] for leak in find_leaks(source, [dbq])} >= {
+        p.id for p in dbq.parts}
+    release = nbformat.read(root / "release" / DBQ / f"{DBQ}.ipynb", as_version=4)
+    answers = {"1a": "abroad", "1b": ["authority"], "1c": "support"}
+    for cell in release.cells:
+        for label, value in answers.items():
+            if cell.source.startswith(f"# Question {label}:"):
+                cell.source = f"answer_{label} = {value!r}"
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "g-dbq-written":
+            cell.source = "Document A was published in Moscow for readers abroad, so ..."
+    target = root / "submitted" / "ana" / DBQ / f"{DBQ}.ipynb"
+    target.parent.mkdir(parents=True)
+    nbformat.write(release, target)
+    _nbgrader(root, "autograde", DBQ, "--force", "--create", "--db", db)
+    with Gradebook(db) as gb:
+        nb = gb.find_submission_notebook(DBQ, DBQ, "ana")
+        grades = {g.cell.name: g for g in nb.grades}
+        assert grades["g-dbq-audience-test"].auto_score == pytest.approx(1)
+        assert grades["g-dbq-corroborate-test"].auto_score == pytest.approx(1)  # half of 2
+        assert grades["g-dbq-omission-test"].auto_score == 0
+        written = grades["g-dbq-written"]
+        assert written.max_score == 5 and written.auto_score is None
+        assert written.needs_manual_grade
+        written.manual_score = 4  # as the formgrader would
+        gb.db.commit()
+    # Item analysis: each part an item and the written answer a hand-graded one, grouped.
+    from solidarity_course.instructor.course import Course
+    from solidarity_course.instructor.report import report
+
+    report(Course.find(root), [DBQ], tmp_path / "reports")
+    rows = {r["question"]: r for r in csv.DictReader(
+        (tmp_path / "reports" / f"{DBQ}-items.csv").open(encoding="utf-8"))}
+    assert {q: (r["document_set"], r["graded"]) for q, r in rows.items()} == {
+        "g-dbq-audience": ("g-dbq", "automatically"),
+        "g-dbq-corroborate": ("g-dbq", "automatically"),
+        "g-dbq-omission": ("g-dbq", "automatically"),
+        "g-dbq-written": ("g-dbq", "by hand")}
+    page = (tmp_path / "reports" / "item-analysis.html").read_text("utf-8")
+    assert "Document-based questions (their items summed)" in page
+
+
 def test_real_bank_generates_and_releases_cleanly(tmp_path):
     root = tmp_path / "course"
     db = _course(root)
     bank = load_bank(data=default_data())
     assert main(["generate", "--out", str(root / "source")]) == 0
     written = sorted(p.name for p in (root / "source").iterdir())
-    assert written == sorted({q.chapter for q in bank.questions.values() if q.use == "graded"})
+    # Chapters with graded questions, and every chapter with a document set (issue 22).
+    assert written == sorted({q.chapter for q in bank.questions.values()
+                              if q.use == "graded" or isinstance(q, DocumentSet)})
     _nbgrader(root, "generate_assignment", "*", "--force", "--create", "--db", db)
     assert sorted(p.name for p in (root / "release").iterdir()) == written
     graded = [q for q in bank.questions.values() if q.use == "graded"]

@@ -10,7 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from solidarity_course.quiz.samples import write_sample_bank, write_sample_data
+from solidarity_course.quiz.samples import (
+    write_sample_bank,
+    write_sample_data,
+    write_sample_dbq_bank,
+)
 
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 
@@ -44,20 +48,38 @@ root: index
 chapters:
   - file: quiz
   - file: subset
+  - file: dbq
+  - file: bibliography
 """
+
+
+def with_bibtex(config: str) -> str:
+    """``config`` with sphinxcontrib-bibtex and the course's references (for ``{cite}``)."""
+    config = config.replace("      - solidarity_course.sphinx.quiz",
+                            "      - sphinxcontrib.bibtex\n      - solidarity_course.sphinx.quiz")
+    return config + "bibtex_bibfiles:\n  - references.bib\nbibtex_reference_style: author_year\n"
 
 
 def build_quiz_site(root: Path) -> Path:
     """Write and build the test book under ``root``; return the HTML folder."""
     root.mkdir(parents=True, exist_ok=True)
-    (root / "_config.yml").write_text(CONFIG, "utf-8")
+    from solidarity_course.paths import COURSE_ROOT
+
+    (root / "_config.yml").write_text(with_bibtex(CONFIG), "utf-8")
+    (root / "references.bib").write_text(
+        (COURSE_ROOT / "references.bib").read_text("utf-8"), "utf-8")
+    (root / "bibliography.md").write_text("# References\n\n```{bibliography}\n```\n", "utf-8")
     (root / "_toc.yml").write_text(TOC, "utf-8")
     (root / "index.md").write_text("# Quiz test site\n\nA site for the quiz tests.\n", "utf-8")
     (root / "quiz.md").write_text(
         "# Every question type\n\n```{quiz} 99-sample\n```\n", "utf-8")
     (root / "subset.md").write_text(
         "# Two questions\n\n```{quiz}\n:ids: num, single\n```\n", "utf-8")
+    (root / "dbq.md").write_text(
+        "# A document-based question\n\n## Check your understanding\n\n"
+        "```{quiz} 98-dbq\n```\n", "utf-8")
     write_sample_bank(root / "bank")
+    write_sample_dbq_bank(root / "bank")
     write_sample_data(root / "sample-data.yml")
     proc = subprocess.run(
         [str(JUPYTER_BOOK), "build", str(root), "--warningiserror", "--keep-going"],
@@ -102,6 +124,18 @@ def test_ids_option_keeps_the_given_order(site):
     assert page.count('class="scq"') == 2
 
 
+def test_document_set_page_has_documents_parts_and_self_assessment(site):
+    """Sourcing cards parsed as MyST, verbatim quotations, three kernel-free parts."""
+    page = (site / "dbq.html").read_text("utf-8")
+    assert page.count('class="scq-document"') == 4 and page.count('class="scq"') == 3
+    for label in ("A", "B", "C", "D"):
+        assert f">Document {label}</h3>" in page and f'>Document {label}</a>' in page
+    assert "This is a book about our friends" in page  # verbatim, from the data
+    assert "{cite}" not in page and "<textarea" in page
+    assert page.count('class="scq-outline scq-explanation" id="scq-dbq-written-outline"') == 1
+    assert "Score: 0 of 4" in page and "Your self-assessment: 0 of 5 points." in page
+
+
 def test_real_bank_renders_every_chapter_with_citations(tmp_path):
     """The course's bank and data, with sphinxcontrib-bibtex: citations resolve, no
     warnings, only self-check questions appear."""
@@ -119,11 +153,9 @@ def test_real_bank_renders_every_chapter_with_citations(tmp_path):
     root = tmp_path / "book"
     root.mkdir()
     shutil.copy(bib, root / "references.bib")
-    config = CONFIG.replace("      - solidarity_course.sphinx.quiz",
-                            "      - sphinxcontrib.bibtex\n      - solidarity_course.sphinx.quiz")
-    config = config.replace("    quiz_bank_dir: bank\n    quiz_data_fixture: sample-data.yml\n",
-                            f"    quiz_bank_dir: {BANK_DIR}\n    quiz_data_dir: {DATA_DIR}\n")
-    config += "bibtex_bibfiles:\n  - references.bib\nbibtex_reference_style: author_year\n"
+    config = with_bibtex(CONFIG).replace(
+        "    quiz_bank_dir: bank\n    quiz_data_fixture: sample-data.yml\n",
+        f"    quiz_bank_dir: {BANK_DIR}\n    quiz_data_dir: {DATA_DIR}\n")
     (root / "_config.yml").write_text(config, "utf-8")
     toc = "format: jb-book\nroot: index\nchapters:\n" + "".join(
         f"  - file: q{c}\n" for c in chapters) + "  - file: bibliography\n"

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from solidarity_course.quiz.bank import load_bank
 from solidarity_course.quiz.devices import default_data
+from solidarity_course.quiz.model import DocumentSet
 
 #: Shorter prose could occur in the book by chance.
 MIN_PROSE = 40
@@ -89,12 +90,17 @@ def key_spellings(key: dict) -> list[str]:
 
 
 def graded_needles(bank) -> list[Needle]:
-    """Every needle of every graded question of ``bank``."""
+    """Every needle of every graded question of ``bank`` (a document set's and its parts')."""
     needles = []
-    for q in bank.questions.values():
-        if q.use != "graded":
-            continue
+    graded = [q for q in bank.questions.values() if q.use == "graded"]
+    parts = [p for q in graded if isinstance(q, DocumentSet) for p in q.parts]
+    for q in [*graded, *parts]:
         needles.append(Needle(q.id, "question id", q.id))
+        if isinstance(q, DocumentSet):
+            needles += [Needle(q.id, "explanation/feedback", s)
+                        for text in (q.explanation, q.written.prompt)
+                        for s in prose_segments(text)]
+            continue
         if q.type in SPECIFIC_KEYS:
             spellings = key_spellings(q.check_key())
             needles += [Needle(q.id, "answer key", normalise(s)) for s in spellings]
@@ -175,6 +181,7 @@ def test_scanner_finds_graded_keys_in_html_json_and_js_but_not_self_check(tmp_pa
 def test_built_book_contains_no_graded_answer_key(html_dir):
     bank = load_bank(data=default_data())
     graded = [q for q in bank.questions.values() if q.use == "graded"]
+    parts = [p for q in graded if isinstance(q, DocumentSet) for p in q.parts]
     needles = graded_needles(bank)
-    assert {n.question for n in needles} == {q.id for q in graded}
+    assert {n.question for n in needles} == {q.id for q in [*graded, *parts]}
     assert find_leaks(html_dir, needles) == []

@@ -30,7 +30,7 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def answer_text(q: Question) -> str:
+def answer_text(q: model.AutoQuestion) -> str:
     """The key of ``q`` in words (MyST inline), as an instructor would say it."""
     match q:
         case model.SingleChoice() | model.SpotDevice():
@@ -58,6 +58,8 @@ def answer_text(q: Question) -> str:
 
 def question_key(q: Question, number: int) -> str:
     """One question with its key and explanation."""
+    if isinstance(q, model.DocumentSet):
+        return document_set_key(q, number)
     points = f"{q.points:g} point" + ("" if q.points == 1 else "s")
     text = (
         f"{number}. **{_one_line(q.prompt)}** ({q.type_label}, {q.use}, {points})\n\n"
@@ -70,7 +72,28 @@ def question_key(q: Question, number: int) -> str:
     return text + (f"\n   *Feedback shown to students:*\n\n{lines}" if lines else "")
 
 
-def _with_feedback(q: Question) -> list:
+def document_set_key(q: model.DocumentSet, number: int) -> str:
+    """A document-based question: documents, each part's key, the written answer's rubric."""
+    documents = "; ".join(
+        f"{label}: "
+        + (d.resolved.provenance.removeprefix("Source: ").rstrip(".") if d.resolved
+           else d.excerpt_id)
+        for label, d in q.labelled_documents())
+    parts = "".join(
+        f"   - *{chr(ord('a') + i)}.* {_one_line(p.prompt)} ({p.type_label}, {p.points:g} pt). "
+        f"*Key:* {answer_text(p).rstrip('.')}. {_one_line(p.explanation)}\n"
+        for i, p in enumerate(q.parts))
+    rubric = "".join(f"   - {_one_line(c.criterion)} ({c.points:g} pt)\n" for c in q.written.rubric)
+    return (
+        f"{number}. **{_one_line(q.prompt)}** ({q.type_label}, {q.use}, {q.points:g} points)\n\n"
+        f"   *Documents:* {documents}\n\n   *Parts:*\n\n{parts}\n"
+        f"   *Written answer ({q.written.points:g} points, graded by hand):* "
+        f"{_one_line(q.written.prompt)}\n\n{rubric}\n"
+        f"   *How historians answer it:* {_one_line(q.explanation)}\n"
+    )
+
+
+def _with_feedback(q: model.AutoQuestion) -> list:
     """Options or items of ``q`` that carry their own feedback (none for spot-the-device,
     whose options are the public devices table)."""
     if isinstance(q, model.SpotDevice):

@@ -14,6 +14,10 @@ Flags: facility above 0.9 or below 0.2, discrimination below 0.2, any
 distractor (a wrong option chosen by someone) with a positive point-biserial,
 and, for the assignment, alpha below 0.7.  Each flag is a :class:`Flag`: its
 text (as in the CSV files) and a reading in plain words for the report.
+
+A document-based question is several items: each auto-scored part, and its
+written answer as a hand-graded item; they carry the set's id as ``group`` and
+:meth:`AssignmentStats.groups` sums them per set.
 """
 
 from __future__ import annotations
@@ -84,7 +88,8 @@ def choices(question: Question | None, response) -> list[str]:
             return [OTHER]
         case None:
             return [OTHER]
-        case model.Matching() | model.Ordering() | model.Numeric() | model.ShortText():
+        case (model.Matching() | model.Ordering() | model.Numeric() | model.ShortText()
+              | model.DocumentSet()):
             try:
                 score = score_answer(question, response)
             except Exception:  # one odd response never stops the class's analysis
@@ -101,7 +106,8 @@ def option_list(question: Question | None) -> tuple[list[str], set[str]]:
             return question.option_ids() + [BLANK, OTHER], {question.answer}
         case model.MultipleSelect():
             return question.option_ids() + [BLANK, OTHER], set(question.answer)
-        case None | model.Matching() | model.Ordering() | model.Numeric() | model.ShortText():
+        case (None | model.Matching() | model.Ordering() | model.Numeric() | model.ShortText()
+              | model.DocumentSet()):
             return [FULL, PARTIAL, NONE, BLANK, OTHER], {FULL}
         case _:
             assert_never(question)
@@ -130,17 +136,36 @@ class ItemStats:
     key_point_biserial: float | None
     options: list[OptionStats] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+    group: str = ""  # the document set the item belongs to
+    hand_graded: bool = False
 
 
 @dataclass
 class ItemInput:
-    """One question's data: points per student, max points, and optionally responses."""
+    """One question's data: points per student, max points, and optionally responses.
+
+    ``group`` is the document set the item is part of (its parts and written answer);
+    ``hand_graded`` marks an item scored by hand (an essay, a written answer).
+    """
 
     item: str
     max_points: float
     scores: list[float]
     question: Question | None = None
     responses: list | None = None
+    group: str = ""
+    hand_graded: bool = False
+
+
+@dataclass
+class GroupStats:
+    """A document set's items together: points, mean and facility of their sum."""
+
+    group: str
+    items: list[str]
+    max_points: float
+    mean: float
+    facility: float
 
 
 @dataclass
@@ -163,6 +188,20 @@ class AssignmentStats:
                 "min": min(t, default=0.0), "max": max(t, default=0.0),
                 "max_possible": self.max_total, "alpha": self.alpha}
 
+    def groups(self) -> list[GroupStats]:
+        """Each document set's items summed, in order of first appearance."""
+        out: dict[str, GroupStats] = {}
+        for i in self.items:
+            if not i.group:
+                continue
+            g = out.setdefault(i.group, GroupStats(i.group, [], 0.0, 0.0, 0.0))
+            g.items.append(i.item)
+            g.max_points += i.max_points
+            g.mean += i.mean
+        for g in out.values():
+            g.facility = g.mean / g.max_points if g.max_points else 0.0
+        return list(out.values())
+
 
 def item_stats(item: ItemInput, totals: list[float]) -> ItemStats:
     """Facility, discrimination, point-biserials, option counts and flags of one item."""
@@ -170,7 +209,8 @@ def item_stats(item: ItemInput, totals: list[float]) -> ItemStats:
     facility = mean / item.max_points if item.max_points else 0.0
     rest = [t - x for t, x in zip(totals, item.scores, strict=True)]
     stats = ItemStats(item.item, item.max_points, mean, facility,
-                      pearson(item.scores, rest), None)
+                      pearson(item.scores, rest), None, group=item.group,
+                      hand_graded=item.hand_graded)
     if item.responses is not None:
         chosen = [set(choices(item.question, r)) for r in item.responses]
         options, keys = option_list(item.question)

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..quiz.assignments import WRITTEN_SUFFIX
 from . import atomic
 from .answer_records import scored_responses
 from .course import Course
@@ -140,8 +141,19 @@ def gather(course: Course, gb, assignment: str) -> AssignmentData:
             responses = ([answers[nb.name][s].get(question.id) for s in students]
                          if question else None)
             data.items.append(ItemInput(name, cell.max_score, [scores[s] for s in students],
-                                        question, responses))
+                                        question, responses, group=_group(cell.name, graded),
+                                        hand_graded=question is None))
     return data
+
+
+def _group(cell_name: str, graded: list) -> str:
+    """The document set a graded cell belongs to: a part's set, or the set of a written answer."""
+    sets = {g.question.document_set for g in graded if getattr(g.question, "document_set", None)}
+    for g in graded:
+        if g.test_cell == cell_name and getattr(g.question, "document_set", None):
+            return g.question.document_set
+    written = cell_name.removesuffix(WRITTEN_SUFFIX)
+    return written if cell_name.endswith(WRITTEN_SUFFIX) and written in sets else ""
 
 
 def _fmt(value, digits: int = 2) -> str:
@@ -162,13 +174,15 @@ def csv_files(data: AssignmentData, stats: AssignmentStats) -> dict[str, str]:
     """The three CSV files of one assignment, by file name."""
     a = data.assignment
     items = [[i.item, i.max_points, i.mean, i.facility, i.discrimination, i.key_point_biserial,
-              "; ".join(i.flags)] for i in stats.items]
+              "; ".join(i.flags), i.group, "by hand" if i.hand_graded else "automatically"]
+             for i in stats.items]
     options = [[i.item, o.option, "yes" if o.is_key else "", "yes" if o.is_distractor else "",
                 o.count, o.point_biserial] for i in stats.items for o in i.options]
     summary = stats.summary
     return {
         f"{a}-items.csv": _csv(["question", "max_points", "mean", "facility", "discrimination",
-                                "key_point_biserial", "flags"], items),
+                                "key_point_biserial", "flags", "document_set", "graded"],
+                               items),
         f"{a}-options.csv": _csv(["question", "option", "key", "distractor", "count",
                                   "point_biserial"], options),
         f"{a}-summary.csv": _csv(list(summary), [list(summary.values())]),

@@ -30,6 +30,7 @@ from typing import assert_never
 import nbformat
 
 from ..quiz import model
+from ..quiz.assignments import WRITTEN_SUFFIX
 from ..quiz.model import Question
 from ..quiz.scoring import score_answer
 from .course import Course
@@ -186,7 +187,7 @@ class SyntheticClass:
             if gid in by_cell:
                 g = by_cell[gid]
                 cell.source = f"{g.variable} = {student.responses[g.question.id]!r}"
-            elif gid.endswith("-essay") and student.essay:
+            elif gid.endswith(("-essay", WRITTEN_SUFFIX)) and student.essay:  # DBQs too
                 cell.source = student.essay
         return nb
 

@@ -4,7 +4,9 @@ A bank text is MyST Markdown with ``{cite}`key``` roles.  For an LMS it becomes
 HTML (raw HTML in the bank is escaped, never passed through) or plain text, and
 each citation becomes a readable author–year label from ``references.bib``.
 A spot-the-device question carries its excerpt, the span marked, and the
-excerpt's provenance (source, paragraph).
+excerpt's provenance (source, paragraph).  A document set becomes three kinds of
+item: a description (central question and documents), its parts as their own
+types, and its written answer as an essay with the rubric for the grader.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from markdown_it import MarkdownIt
 
 from ..bibliography import BibliographyError, short_reference, split_keys
 from ..paths import COURSE_ROOT
+from ..quiz import devices
 from ..quiz.bank import Bank
 from ..quiz.devices import DataSource, find_annotation
-from ..quiz.model import Essay, Numeric, Question, SpotDevice
+from ..quiz.model import AutoQuestion, DocumentSet, Essay, Numeric, SpotDevice
 from ..quiz.presentation import excerpt_window
 
 BIB_PATH = COURSE_ROOT / "references.bib"
@@ -79,18 +82,30 @@ class Excerpt:
 
 
 def excerpt_provenance(excerpt_id: str, data_path: Path | None = None) -> str:
-    """``Author, Title (date), paragraph N`` of an excerpt (its id if the data lacks it)."""
-    from .. import data as course_data
-
+    """``Source: Author, Title (date), paragraph N.`` of an excerpt (else its id)."""
     try:
-        kwargs = {"path": data_path} if data_path else {}
-        excerpt = course_data.get_excerpt(excerpt_id, **kwargs)
-        sources = course_data.load_table("sources", **kwargs).set_index("id")
-        source = sources.loc[excerpt.source_id]
+        return devices.excerpt_provenance(excerpt_id, *([data_path] if data_path else []))
     except (KeyError, OSError, ValueError):
         return f"Source excerpt {excerpt_id}"
-    author = str(source["author_or_compiler"]).split(";")[0]
-    return f"Source: {author}, {source['title']} ({source['date']}), paragraph {excerpt.paragraph}."
+
+
+@dataclass(frozen=True)
+class Documents:
+    """The documents of a document set, each with its label, sourcing card, text, provenance."""
+
+    question: DocumentSet
+
+    def html(self) -> str:
+        """The documents as HTML: "Document A" heading, sourcing, quotation, provenance."""
+        out = []
+        for label, doc in self.question.labelled_documents():
+            if doc.resolved is None:
+                raise ValueError(f"document set {self.question.id!r} needs the course data")
+            out.append(
+                f"<h3>{label}</h3><p><em>Sourcing.</em> {to_html(doc.sourcing, inline=True)}</p>"
+                f"<blockquote><p>{html.escape(doc.resolved.text)}</p></blockquote>"
+                f"<p><small>{html.escape(doc.resolved.provenance)}</small></p>")
+        return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -103,9 +118,9 @@ class Exportable:
     points: float
     prompt_md: str
     explanation_md: str
-    question: Question | None = None
+    question: AutoQuestion | None = None
     essay: Essay | None = None
-    excerpt: Excerpt | None = None
+    excerpt: Excerpt | Documents | None = None
 
     @property
     def prompt_html(self) -> str:
@@ -142,7 +157,23 @@ def rubric_md(essay: Essay) -> str:
     return "Rubric:\n\n" + "\n".join(lines)
 
 
-def exportable(q: Question, data: DataSource | None = None,
+def document_set_exportables(q: DocumentSet, data: DataSource | None = None,
+                             data_path: Path | None = None) -> list[Exportable]:
+    """A document set as a description (central question, documents), parts, written essay."""
+    description = Exportable(
+        chapter=q.chapter, id=q.id, kind=q.type, points=0,
+        prompt_md="**Document-based question.** " + q.prompt + "\n\nRead the documents below; "
+                  "the questions that follow refer to them.",
+        explanation_md="", excerpt=Documents(q))
+    written = Exportable(
+        chapter=q.chapter, id=f"{q.id}-written", kind="essay", points=q.written.points,
+        prompt_md="**Document-based question: written answer.** " + q.written.prompt,
+        explanation_md=rubric_md(q.written) + "\n\nHow historians answer it: " + q.explanation,
+        essay=q.written)
+    return [description, *(exportable(p, data, data_path) for p in q.parts), written]
+
+
+def exportable(q: AutoQuestion, data: DataSource | None = None,
                data_path: Path | None = None) -> Exportable:
     """The exportable form of one question (spot-the-device must be resolved)."""
     excerpt = None
@@ -212,7 +243,10 @@ def chapter_exportables(bank: Bank, chapter: str, data: DataSource | None = None
             skipped.append(Skipped(chapter, q.id, "needs the course data (annotation not "
                                                   "resolved), so its excerpt and key are unknown"))
             continue
-        out.append(exportable(q, data, data_path))
+        if isinstance(q, DocumentSet):
+            out += document_set_exportables(q, data, data_path)
+        else:
+            out.append(exportable(q, data, data_path))
     if chapter in bank.essays:
         out.append(essay_exportable(chapter, bank.essays[chapter]))
     return out, skipped

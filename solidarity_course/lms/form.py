@@ -7,7 +7,9 @@
 - ordering → pairs (item → "Position k"): the share of items in the right position is the
   share of pairs matched, so the key and the partial credit keep their meaning;
 - numeric → a number with an absolute tolerance; short text → accepted answers;
-- the essay → an essay with its rubric for the grader.
+- the essay → an essay with its rubric for the grader;
+- a document set → a description (its central question and documents, no marks), its
+  parts as their own types, its written answer as an essay with the rubric for the grader.
 
 A key that every LMS would score differently (all-or-nothing matching, ordering or multiple
 select: LMS matching and multiple-answer questions always give partial credit) raises
@@ -23,7 +25,7 @@ from ..quiz import model
 from ..quiz.normalise import normalise_text
 from .exportable import Exportable, to_html, to_plain
 
-Shape = Literal["choice", "multi", "matching", "numeric", "short", "essay"]
+Shape = Literal["choice", "multi", "matching", "numeric", "short", "essay", "description"]
 
 
 class NotExpressible(ValueError):
@@ -112,7 +114,7 @@ def lms_form(e: Exportable) -> Form:
     """The LMS form of an exportable question (NotExpressible if it has none)."""
     q = e.question
     if q is None:
-        return Form("essay", e)
+        return Form("description" if e.kind == "document_set" else "essay", e)
     return replace(
         _typed_form(q, e),
         feedback_correct_html=to_html(q.feedback_correct) if q.feedback_correct else "",
@@ -120,7 +122,7 @@ def lms_form(e: Exportable) -> Form:
     )
 
 
-def _typed_form(q: model.Question, e: Exportable) -> Form:
+def _typed_form(q: model.AutoQuestion, e: Exportable) -> Form:
     match q:
         case model.SingleChoice() | model.SpotDevice():
             choices = tuple(_choice(o, 100.0 if o.id == q.answer else 0.0) for o in q.options)

@@ -50,7 +50,7 @@ def _answers(form: Form) -> list[str]:
             return ["#", f"\t={number(form.number)}:{number(form.tolerance)}"]
         case "short":
             return [f"\t={escape(a)}" for a in form.accepted]
-        case "essay":
+        case "essay" | "description":
             return []
 
 
@@ -58,7 +58,10 @@ def question(form: Form) -> str:
     """One question in GIFT."""
     e = form.source
     lines = [f"// {e.id}" + (f" (set its marks to {number(e.points)} after import)"
-                             if e.points != 1 else "")]
+                             if e.points != 1 and form.shape != "description" else "")]
+    if form.shape == "description":  # GIFT's description: a text with no answer braces
+        lines.append(f"::{escape(e.title)}::[html]{escape(e.prompt_html)}")
+        return "\n".join(lines)
     lines.append(f"::{escape(e.title)}::[html]{escape(e.prompt_html)} {{")
     lines += _answers(form)
     if form.shape == "essay":
@@ -80,7 +83,7 @@ def write(chapters: list[tuple[str, list[Form]]], path: Path, title: str,
             if f.distractors:
                 result.note(f.source, "GIFT matching has no distractors: the options no item "
                                       "takes are left out: " + "; ".join(f.distractors))
-            if f.source.points != 1:
+            if f.source.points != 1 and f.shape != "description":
                 result.note(f.source, f"GIFT has no marks field: set {number(f.source.points)} "
                                       "points after import")
     path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")

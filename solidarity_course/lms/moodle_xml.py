@@ -2,7 +2,8 @@
 
 One category per chapter; multichoice (single or multiple answers, weights for partial
 credit), matching (ordering questions too: each item to its position), numerical with
-tolerance, shortanswer and essay (the rubric as information for graders).
+tolerance, shortanswer, essay (the rubric as information for graders) and description
+(a document set's central question and documents).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ MOODLE_TYPES = {
     "numeric": "numerical",
     "short": "shortanswer",
     "essay": "essay",
+    "description": "description",
 }
 
 

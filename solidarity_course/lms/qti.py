@@ -3,8 +3,8 @@
 The zip holds ``imsmanifest.xml`` and one assessment per chapter
 (``<chapter>/<chapter>.xml``), each item tagged with Canvas's ``question_type``:
 multiple_choice_question, multiple_answers_question, matching_question (ordering
-questions too: each item to its position), numerical_question, short_answer_question
-and essay_question.
+questions too: each item to its position), numerical_question, short_answer_question,
+essay_question and text_only_question (a document set's central question and documents).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ CANVAS_TYPES = {
     "numeric": "numerical_question",
     "short": "short_answer_question",
     "essay": "essay_question",
+    "description": "text_only_question",
 }
 
 #: Canvas's own partial-credit rule for multiple-answer questions (it ignores the bank's).

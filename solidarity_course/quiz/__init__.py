@@ -9,6 +9,7 @@ Modules, one job each:
 - ``bank``: load and validate the bank's YAML files (errors name file, id, field);
 - ``normalise``: text normalisation for short-text answers;
 - ``devices``: "spot the device" questions joined to the annotations/devices data;
+- ``documents``: document-based questions (``document_set``) joined to the excerpts data;
 - ``scoring``: ``score_answer(question, response)`` and feedback, shared by all renderings;
 - ``html``: accessible HTML for self-check quizzes (checked in the browser by
   ``solidarity_course/sphinx/static/solidarity_quiz.js``);

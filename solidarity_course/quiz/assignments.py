@@ -14,6 +14,12 @@ writes ``exercises/source/<chapter>/<chapter>.ipynb``.  Per graded question:
    :func:`.grading.grade` (partial credit where the bank allows it); plain
    nbgrader runs it in the kernel, ``course-grade`` parses it and scores outside.
 
+A document-based question (``document_set``; the chapter's self-check one is
+included too) adds a read-only cell with the central question and the
+documents (sourcing card, verbatim text, provenance), then each part as above
+(``answer_5a``, ``answer_5b`` ...), then its written answer as a manually graded
+cell with its rubric, like the essay.
+
 Then one hand-graded essay (rubric in a read-only cell, a manually graded
 markdown answer cell with the rubric's points).  Released notebooks therefore
 hold no key in any form: ``generate_assignment`` removes the solution and
@@ -33,10 +39,12 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from ..paths import EXERCISES_DIR
 from . import model
 from .bank import Bank, load_bank
-from .model import Essay, Question
+from .model import AutoQuestion, DocumentSet, Essay, Question
 from .presentation import display_order
 
 SOURCE_DIR = EXERCISES_DIR / "source"
+#: The grade id of a document set's written answer: the set's id and this suffix.
+WRITTEN_SUFFIX = "-written"
 
 #: Defines check_format in the student's notebook: shape only, never the key.
 FORMAT_CHECK_SOURCE = '''\
@@ -103,12 +111,12 @@ def _py(value) -> str:
     return repr(value)
 
 
-def format_spec(q: Question) -> dict:
+def format_spec(q: AutoQuestion) -> dict:
     """What the format check may know: ids of options/items, never the key."""
     return q.public_view()
 
 
-def _choices_markdown(q: Question) -> list[str]:
+def _choices_markdown(q: AutoQuestion) -> list[str]:
     """The lines listing what an answer may name: options, items, the quoted passage."""
     match q:
         case model.SingleChoice() | model.MultipleSelect():
@@ -130,7 +138,7 @@ def _choices_markdown(q: Question) -> list[str]:
             assert_never(q)
 
 
-def question_markdown(q: Question, n: int) -> str:
+def question_markdown(q: AutoQuestion, n: int | str) -> str:
     """The read-only statement of a graded question (no key, no feedback)."""
     pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
     lines = [f"### Question {n} ({pts})", "", q.prompt.strip(), "", *_choices_markdown(q)]
@@ -140,7 +148,7 @@ def question_markdown(q: Question, n: int) -> str:
     return "\n".join(lines)
 
 
-def question_cells(q: Question, n: int) -> list:
+def question_cells(q: AutoQuestion, n: int | str) -> list:
     """The four cells of one graded question."""
     var = f"answer_{n}"
     answer_src = (
@@ -164,28 +172,63 @@ def question_cells(q: Question, n: int) -> list:
     ]
 
 
-def essay_cells(chapter: str, essay: Essay) -> list:
-    """The rubric (read-only) and the manually graded essay answer cell."""
+def _rubric_cells(grade_id: str, title: str, essay: Essay) -> list:
+    """A rubric (read-only) and the manually graded markdown answer cell ``grade_id``."""
     rubric = "\n".join(f"| {c.criterion} | {c.points:g} |" for c in essay.rubric)
     text = (
-        f"### Short essay ({essay.points:g} points, graded by hand)\n\n{essay.prompt.strip()}\n\n"
+        f"### {title} ({essay.points:g} points, graded by hand)\n\n{essay.prompt.strip()}\n\n"
         "**Rubric**\n\n| Criterion | Points |\n| --- | --- |\n"
         f"{rubric}\n| **Total** | **{essay.points:g}** |"
     )
     return [
-        new_markdown_cell(text, metadata=_meta(f"{chapter}-essay-rubric", locked=True)),
+        new_markdown_cell(text, metadata=_meta(f"{grade_id}-rubric", locked=True)),
         new_markdown_cell("YOUR ANSWER HERE",
-                          metadata=_meta(f"{chapter}-essay", solution=True, grade=True,
+                          metadata=_meta(grade_id, solution=True, grade=True,
                                          points=essay.points)),
     ]
+
+
+def essay_cells(chapter: str, essay: Essay) -> list:
+    """The rubric (read-only) and the manually graded essay answer cell."""
+    return _rubric_cells(f"{chapter}-essay", "Short essay", essay)
+
+
+def documents_markdown(q: DocumentSet, n: int) -> str:
+    """The read-only statement of a document set: central question and documents."""
+    from ..lms.exportable import readable_citations  # lms imports the quiz package
+
+    lines = [f"### Question {n}: document-based question ({q.points:g} points: "
+             f"{q.auto_points:g} for parts {n}a to {n}{chr(ord('a') + len(q.parts) - 1)}, "
+             f"{q.written.points:g} for the written answer, graded by hand)", "",
+             "**The central question.** " + readable_citations(q.prompt.strip()), "",
+             "Read the documents, then answer the parts below."]
+    for label, doc in q.labelled_documents():
+        if doc.resolved is None:
+            raise ValueError(f"document set {q.id!r} needs the course data")
+        quote = "\n".join("> " + line for line in doc.resolved.text.strip().splitlines())
+        sourcing = readable_citations(doc.sourcing.strip())
+        lines += ["", f"#### {label}", "", f"*Sourcing.* {sourcing}", "", quote, "",
+                  doc.resolved.provenance]
+    return "\n".join(lines)
+
+
+def document_set_cells(q: DocumentSet, n: int) -> list:
+    """A document set: its documents, each part's four cells, the written answer's two."""
+    cells = [new_markdown_cell(documents_markdown(q, n),
+                               metadata=_meta(f"{q.id}-documents", locked=True))]
+    for i, part in enumerate(q.parts):
+        cells += question_cells(part, f"{n}{chr(ord('a') + i)}")
+    label = f"{n}{chr(ord('a') + len(q.parts))}"
+    return cells + _rubric_cells(f"{q.id}{WRITTEN_SUFFIX}", f"Question {label}: written answer",
+                                 q.written)
 
 
 RUBRIC_ROW = re.compile(r"^\| (?P<criterion>.+?) \| (?P<points>\d+(?:\.\d+)?) \|$")
 
 
 def read_essay_cell(text: str) -> tuple[str, list[tuple[str, float]]]:
-    """The essay's statement (markdown) and its rubric rows, from :func:`essay_cells`' rubric
-    cell (the inverse of its layout)."""
+    """The statement (markdown) and the rubric rows of a hand-graded answer, from the rubric
+    cell :func:`_rubric_cells` writes (the inverse of its layout)."""
     statement = text.split("**Rubric**", 1)[0].strip()
     rows = [(m["criterion"], float(m["points"])) for line in text.splitlines()
             if (m := RUBRIC_ROW.match(line.strip())) and not m["criterion"].startswith("**")]
@@ -206,7 +249,10 @@ def build_notebook(chapter: str, questions: list[Question], essay: Essay | None)
         new_code_cell(FORMAT_CHECK_SOURCE, metadata=_meta(f"{chapter}-setup", locked=True)),
     ]
     for n, q in enumerate(questions, start=1):
-        cells += question_cells(q, n)
+        if isinstance(q, DocumentSet):
+            cells += document_set_cells(q, n)
+        else:
+            cells += question_cells(q, n)
     if essay is not None:
         cells += essay_cells(chapter, essay)
     for cell in cells:  # stable ids (nbformat would draw random ones): reproducible files
@@ -218,6 +264,14 @@ def build_notebook(chapter: str, questions: list[Question], essay: Essay | None)
     return nb
 
 
+def assignment_questions(bank: Bank, chapter: str) -> list[Question]:
+    """What a chapter's assignment asks: its graded questions, then its document sets
+    (self-check ones too: their parts are autograded, their written answer graded by hand)."""
+    questions = bank.chapter(chapter)
+    graded = [q for q in questions if q.use == "graded" and not isinstance(q, DocumentSet)]
+    return graded + [q for q in questions if isinstance(q, DocumentSet)]
+
+
 def generate(chapters: list[str] | None = None, bank: Bank | None = None,
              out_dir: Path | str = SOURCE_DIR) -> list[Path]:
     """Write source notebooks for ``chapters`` (default: all with graded questions)."""
@@ -227,14 +281,15 @@ def generate(chapters: list[str] | None = None, bank: Bank | None = None,
         bank = load_bank(data=default_data())
     out_dir = Path(out_dir)
     chapters = chapters or sorted(
-        {q.chapter for q in bank.questions.values() if q.use == "graded"} | set(bank.essays)
+        {q.chapter for q in bank.questions.values()
+         if q.use == "graded" or isinstance(q, DocumentSet)} | set(bank.essays)
     )
     written = []
     for chapter in chapters:
-        questions = bank.chapter(chapter, use="graded")
+        questions = assignment_questions(bank, chapter)
         unresolved = [q.id for q in questions if q.unresolved]
         if unresolved:
-            raise ValueError(f"spot-the-device questions {unresolved} need the course data")
+            raise ValueError(f"questions {unresolved} need the course data")
         if not questions and chapter not in bank.essays:
             continue
         path = out_dir / chapter / f"{chapter}.ipynb"

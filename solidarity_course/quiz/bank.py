@@ -4,8 +4,10 @@ Every problem is reported as ``<file>: question '<id>': field '<field>': <messag
 and all problems of a bank are collected into one :class:`BankError`.
 Checks: the schema of :mod:`.model` (missing or unknown fields, unknown type,
 answer not among the options ...), the question's ``chapter`` equals the
-file's, ids are unique across the whole bank and, for spot-the-device
-questions, the annotation exists in the course data (when data is given).
+file's, ids (document sets' part ids included) are unique across the whole
+bank and, when course data is given, spot-the-device annotations and the
+excerpts of document sets exist (and a set's documents come from at least two
+sources).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ..paths import DATA_DIR
-from .model import QUESTION_TYPES, BankFile, Essay, Question, SpotDevice
+from .model import PART_TYPES, QUESTION_TYPES, BankFile, DocumentSet, Essay, Question, SpotDevice
 
 #: Where the bank lives in the course repository.
 BANK_DIR = DATA_DIR / "questions"
@@ -77,6 +79,8 @@ def _loc_msg(err: Mapping[str, Any]) -> tuple[str, str]:
     parts = [str(p) for p in err["loc"]]
     if parts and parts[0] in _TAGS:
         parts = parts[1:]
+    if len(parts) > 2 and parts[0] == "parts" and parts[2] in _TAGS:  # a part's own tag
+        parts = parts[:2] + parts[3:]
     msg = err["msg"]
     match = _FIELD_IN_MSG.match(msg)
     if match:
@@ -98,11 +102,17 @@ def _question_problems(path: Path, raw: dict, index: int) -> tuple[Question | No
         problems = []
         for err in exc.errors():
             where, msg = _loc_msg(err)
+            nested = where != "(question)"  # a tag inside the question: a part's type
             if err["type"] == "union_tag_invalid":
-                where = "type"
-                msg = f"unknown type {raw.get('type')!r}; expected one of {sorted(_TAGS)}"
+                tag = err.get("ctx", {}).get("tag") if nested else raw.get("type")
+                allowed = PART_TYPES if nested else sorted(_TAGS)
+                where = f"{where}.type" if nested else "type"
+                msg = f"unknown type {tag!r}; expected one of {list(allowed)}"
+                if nested:
+                    msg = (f"type {tag!r} cannot be a part of a document set; "
+                           f"expected one of {list(allowed)}")
             elif err["type"] == "union_tag_not_found":
-                where, msg = "type", "missing field 'type'"
+                where, msg = (f"{where}.type" if nested else "type"), "missing field 'type'"
             problems.append(f"{label}: field '{where}': {msg}")
         return None, problems
 
@@ -130,6 +140,9 @@ def load_file(path: Path) -> tuple[BankFile | None, list[Question], list[str]]:
             q_raw = {"chapter": bank_file.chapter} | q_raw
         q, probs = _question_problems(path, q_raw, i)
         problems += probs
+        if q is not None and not isinstance(q, DocumentSet) and q.document_set is not None:
+            problems.append(f"{path.name}: question '{q.id}': field 'document_set': only a "
+                            "document set's parts belong to one; write the part inside the set")
         if q is not None:
             if q.chapter != bank_file.chapter:
                 problems.append(
@@ -161,7 +174,7 @@ def load_bank(directory: Path | str | None = None, data=None, strict: bool = Tru
         if bank_file.essay is not None:
             bank.essays[bank_file.chapter] = bank_file.essay
         for q in questions:
-            if q.id in bank.questions:
+            if q.id in origin:
                 problems.append(
                     f"{path.name}: question '{q.id}': field 'id': duplicate id "
                     f"(also in {origin[q.id]})"
@@ -175,8 +188,33 @@ def load_bank(directory: Path | str | None = None, data=None, strict: bool = Tru
                         problems.append(
                             f"{path.name}: question '{q.id}': field 'annotation': {exc}"
                         )
+                case DocumentSet():
+                    q, probs = _document_set(path, q, data, origin)
+                    problems += probs
             bank.questions[q.id] = q
             origin[q.id] = path.name
     if problems and strict:
         raise BankError(problems)
     return bank
+
+
+def _document_set(path: Path, q: DocumentSet, data, origin: dict[str, str],
+                  ) -> tuple[DocumentSet, list[str]]:
+    """A document set's part ids claimed in ``origin``, its documents resolved if ``data``."""
+    from .documents import DocumentProblem, resolve_documents
+
+    label = f"{path.name}: question '{q.id}'"
+    problems = []
+    for i, part in enumerate(q.parts):
+        if part.id in origin or part.id == q.id:
+            where = path.name if part.id == q.id else origin[part.id]
+            problems.append(f"{label}: field 'parts.{i}.id': duplicate id {part.id!r} "
+                            f"(also in {where})")
+        else:
+            origin[part.id] = path.name
+    if data is not None:
+        try:
+            q = resolve_documents(q, data)
+        except DocumentProblem as exc:
+            problems.append(f"{label}: field '{exc.field}': {exc}")
+    return q, problems

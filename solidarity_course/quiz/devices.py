@@ -38,6 +38,10 @@ class DataSource(Protocol):
         """The text of one excerpt, which annotation offsets index into."""
         ...
 
+    def excerpt_record(self, excerpt_id: str) -> Row:
+        """An excerpt's ``text``, ``source_id`` and ``provenance`` (KeyError if unknown)."""
+        ...
+
 
 class CourseData:
     """The course's data package (default: the repository's ``data/``)."""
@@ -54,21 +58,50 @@ class CourseData:
     def excerpt_text(self, excerpt_id: str) -> str:
         return course_data.get_excerpt(excerpt_id, self.path).text
 
+    def excerpt_record(self, excerpt_id: str) -> Row:
+        excerpt = course_data.get_excerpt(excerpt_id, self.path)
+        return {"text": excerpt.text, "source_id": excerpt.source_id,
+                "provenance": excerpt_provenance(excerpt_id, self.path)}
+
+
+def excerpt_provenance(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
+    """``Source: Author, Title (date), <where>.`` of an excerpt of the course data.
+
+    ``<where>`` is the source's own section heading where it has one, else the
+    paragraph counted from 1 (the data counts from 0, the title line).
+    """
+    excerpt = course_data.get_excerpt(excerpt_id, path)
+    source = course_data.load_table("sources", path).set_index("id").loc[excerpt.source_id]
+    author = str(source["author_or_compiler"]).split(";")[0]
+    sections = {(r["source_id"], int(r["paragraph"])): r["section"]
+                for r in course_data.table_records("source_paragraphs", path)}
+    section = sections.get((excerpt.source_id, int(excerpt.paragraph)))
+    where = (f"section “{section}”" if isinstance(section, str) and section
+             else f"paragraph {int(excerpt.paragraph) + 1}")
+    return f"Source: {author}, {source['title']} ({source['date']}), {where}."
+
 
 def _none_if_empty(rows: Sequence[Mapping[str, Any]]) -> list[Row]:
     return [{k: None if v == "" else v for k, v in row.items()} for row in rows]
 
 
 class FixtureData:
-    """In-memory data for tests: ``annotations``/``devices`` rows, ``excerpts`` id→text.
+    """In-memory data for tests: ``annotations``/``devices`` rows and ``excerpts``.
 
-    Empty strings in the rows become ``None``, as empty cells do in the course data.
+    ``excerpts`` maps an id to its text, or to a mapping with ``text``, ``source_id``
+    and ``provenance``.  Empty strings in the rows become ``None``, as empty cells do
+    in the course data.
     """
 
     def __init__(self, annotations: Sequence[Mapping[str, Any]],
-                 devices: Sequence[Mapping[str, Any]], excerpts: Mapping[str, str]):
+                 devices: Sequence[Mapping[str, Any]],
+                 excerpts: Mapping[str, str | Mapping[str, str]]):
         self._annotations, self._devices = _none_if_empty(annotations), _none_if_empty(devices)
-        self._excerpts = dict(excerpts)
+        self._excerpts = {
+            k: dict(v) if isinstance(v, Mapping)
+            else {"text": v, "source_id": "", "provenance": "Source excerpt"}
+            for k, v in excerpts.items()
+        }
 
     def annotations(self) -> list[Row]:
         return self._annotations
@@ -77,7 +110,10 @@ class FixtureData:
         return self._devices
 
     def excerpt_text(self, excerpt_id: str) -> str:
-        return self._excerpts[excerpt_id]
+        return str(self._excerpts[excerpt_id]["text"])
+
+    def excerpt_record(self, excerpt_id: str) -> Row:
+        return dict(self._excerpts[excerpt_id])
 
 
 def default_data() -> DataSource:

@@ -38,8 +38,14 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from . import model
-from .model import Option, Question
-from .presentation import display_order, excerpt_window, markdown_to_html, score_line
+from .model import AutoQuestion, Option, Question, auto_questions
+from .presentation import (
+    display_order,
+    excerpt_window,
+    markdown_to_html,
+    quotation_html,
+    score_line,
+)
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ def _excerpt(q: model.SpotDevice, qid: str) -> Html:
     )
 
 
-def _controls(q: Question, qid: str) -> list[Fragment]:
+def _controls(q: AutoQuestion, qid: str) -> list[Fragment]:
     match q:
         case model.SingleChoice():
             return _choice_controls(q.options, qid, "radio")
@@ -161,7 +167,7 @@ def _controls(q: Question, qid: str) -> list[Fragment]:
             assert_never(q)
 
 
-def _feedback_region(q: Question, qid: str) -> list[Fragment]:
+def _feedback_region(q: AutoQuestion, qid: str) -> list[Fragment]:
     out: list[Fragment] = [
         Html(
             f'<div class="scq-feedback" id="{qid}-feedback" role="status" aria-live="polite">'
@@ -192,12 +198,17 @@ def _feedback_region(q: Question, qid: str) -> list[Fragment]:
     return out
 
 
-def question_fragments(q: Question, number: int = 1) -> list[Fragment]:
+def _points(points: float) -> str:
+    return f"{points:g} point" + ("" if points == 1 else "s")
+
+
+def question_fragments(q: Question, number: int | str = 1) -> list[Fragment]:
     """The fragments of one self-check question (raises for graded ones)."""
     if q.use != "self-check":
         raise GradedQuestionError(f"question {q.id!r} is graded and must not be rendered")
+    if isinstance(q, model.DocumentSet):
+        return document_set_fragments(q, number)
     qid = f"scq-{q.id}"
-    pts = f"{q.points:g} point" + ("" if q.points == 1 else "s")
     key = esc(json.dumps(q.check_key(), ensure_ascii=False))
     return [
         Html(
@@ -205,7 +216,7 @@ def question_fragments(q: Question, number: int = 1) -> list[Fragment]:
             f'data-points="{q.points:g}" data-key="{key}">'
             f'<form class="scq-form" novalidate><fieldset><legend class="scq-prompt">'
             f'<span class="scq-number">Question {number} '
-            f'<span class="scq-meta">({q.type_label}, {pts})</span></span> '
+            f'<span class="scq-meta">({q.type_label}, {_points(q.points)})</span></span> '
         ),
         Markdown(q.prompt, inline=True),
         Html("</legend>"),
@@ -220,13 +231,97 @@ def question_fragments(q: Question, number: int = 1) -> list[Fragment]:
     ]
 
 
+def _document(q: model.DocumentSet, label: str, doc: model.Document) -> list[Fragment]:
+    """One document: its label as heading, sourcing card, verbatim text and provenance."""
+    if doc.resolved is None:
+        raise ValueError(f"document set {q.id!r} is not resolved against the course data")
+    did = f"scq-{q.id}-{doc.id}"
+    return [
+        Html(f'<article class="scq-document" id="{did}" aria-labelledby="{did}-title">'
+             f'<h3 class="scq-document-title" id="{did}-title">{label}</h3>'
+             '<div class="scq-sourcing"><p class="scq-sourcing-title">Sourcing</p>'),
+        Markdown(doc.sourcing),
+        Html(f'</div><blockquote class="scq-document-text"><p>{quotation_html(doc.resolved.text)}'
+             f'</p></blockquote><p class="scq-provenance">{esc(doc.resolved.provenance)}</p>'
+             "</article>"),
+    ]
+
+
+def _written(q: model.DocumentSet, label: str) -> list[Fragment]:
+    """The written answer as a self-assessment: a textarea, the rubric to tick, the outline."""
+    wid = f"scq-{q.id}-written"
+    out: list[Fragment] = [
+        Html(f'<section class="scq-written" id="{wid}" aria-labelledby="{wid}-title">'
+             f'<p class="scq-written-title" id="{wid}-title"><span class="scq-number">'
+             f'Question {label} <span class="scq-meta">(written answer, '
+             f"{_points(q.written.points)}, assessed by you against the rubric)</span></span></p>"),
+        Markdown(q.written.prompt),
+        Html(f'<p><label for="{wid}-text">Your answer (it stays on this page only: it is not '
+             f'saved or sent anywhere)</label></p><textarea id="{wid}-text" class="scq-answer" '
+             'rows="10"></textarea>'
+             '<fieldset class="scq-rubric"><legend>Assess your answer: tick each criterion of '
+             "the rubric that it meets.</legend>"),
+    ]
+    for i, c in enumerate(q.written.rubric):
+        cid = f"{wid}-c{i + 1}"
+        out += [
+            Html(f'<div class="scq-option"><input type="checkbox" id="{cid}" '
+                 f'data-points="{c.points:g}"><label for="{cid}">'),
+            Markdown(c.criterion, inline=True),
+            Html(f" ({_points(c.points)})</label></div>"),
+        ]
+    out += [
+        Html(f'</fieldset><p class="scq-self-total" aria-live="polite" '
+             f'data-total="{q.written.points:g}">'
+             f"Your self-assessment: 0 of {q.written.points:g} points.</p>"
+             f'<div class="scq-buttons"><button type="button" class="scq-outline-toggle" '
+             f'aria-expanded="false" aria-controls="{wid}-outline">Show how historians answer '
+             "it</button></div>"
+             f'<div class="scq-outline scq-explanation" id="{wid}-outline" hidden>'
+             '<p class="scq-explanation-title">How historians answer it</p>'),
+        Markdown(q.explanation),
+        Html("</div></section>"),
+    ]
+    return out
+
+
+def document_set_fragments(q: model.DocumentSet, number: int | str = 1) -> list[Fragment]:
+    """A document-based question: central question, documents, parts, self-assessment."""
+    qid = f"scq-{q.id}"
+    documents = q.labelled_documents()
+    contents = "".join(
+        f'<li><a href="#{qid}-{d.id}">{label}</a></li>' for label, d in documents)
+    meta = (f"document-based question: {_points(q.auto_points)} checked here, "
+            f"{_points(q.written.points)} for a written answer you assess yourself")
+    out: list[Fragment] = [
+        Html(f'<section class="scq-dbq" id="{qid}" data-qid="{esc(q.id)}" '
+             f'aria-labelledby="{qid}-title"><p class="scq-dbq-title" id="{qid}-title">'
+             f'<span class="scq-number">Question {number} <span class="scq-meta">({meta})'
+             '</span></span></p><div class="scq-central"><p class="scq-central-title">'
+             "The central question</p>"),
+        Markdown(q.prompt),
+        Html(f'</div><nav class="scq-dbq-contents" aria-label="Documents of question {number}">'
+             f"<p>Read the {len(documents)} documents first:</p><ul>{contents}</ul></nav>"
+             '<div class="scq-documents">'),
+    ]
+    for label, doc in documents:
+        out += _document(q, label, doc)
+    out.append(Html("</div>"))
+    for i, part in enumerate(q.parts):
+        out += question_fragments(part, f"{number}{chr(ord('a') + i)}")
+    out += _written(q, f"{number}{chr(ord('a') + len(q.parts))}")
+    out.append(Html("</section>"))
+    return out
+
+
 def quiz_fragments(questions: Iterable[Question]) -> list[Fragment]:
     """Fragments of a whole quiz: the questions, then its running total and "Reset quiz"."""
     questions = list(questions)
     out: list[Fragment] = [Html('<div class="scq-quiz">')]
     for n, q in enumerate(questions, start=1):
         out += question_fragments(q, n)
-    total = score_line(0, sum(q.points for q in questions))
+    # Only what the page checks counts: a document set's written answer is self-assessed.
+    total = score_line(0, sum(q.points for q in auto_questions(questions)))
     out.append(
         Html(
             f'<div class="scq-summary"><p class="scq-total">{esc(total)}</p>'

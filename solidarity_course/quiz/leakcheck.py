@@ -3,8 +3,9 @@
 Looks for every form in which our code could write a key: the question's JSON
 dump, the key as a Python/JSON literal or an assignment, accepted text
 variants, the numeric answer, and reversible or hashed encodings of those
-(base64, rot13, hex, md5/sha1/sha256).  Used by the tests and by ``course-grade
-release``, which refuses to publish a notebook with a leak.
+(base64, rot13, hex, md5/sha1/sha256), and any sentence of a graded question's
+explanation (a document set's and its parts').  Used by the tests and by
+``course-grade release``, which refuses to publish a notebook with a leak.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from pathlib import Path
 from typing import assert_never
 
 from . import model
-from .model import Question
+from .model import AutoQuestion, DocumentSet, Question, auto_questions
 from .normalise import normalise_text
 
+#: Explanation sentences shorter than this (normalised) are too common to count as a leak.
+MIN_SENTENCE = 40
 
-def _key_literals(q: Question) -> tuple[list[str], str]:
+
+def _key_literals(q: AutoQuestion) -> tuple[list[str], str]:
     """The key as it would be written in code, and as plain text ("" if not one value)."""
     match q:
         case model.ShortText():
@@ -45,6 +49,8 @@ def _key_literals(q: Question) -> tuple[list[str], str]:
 
 def key_forms(q: Question) -> list[str]:
     """Strings that would reveal the key of ``q`` if found in a released file."""
+    if isinstance(q, DocumentSet):
+        return [q.key_dump()] + [f for part in q.parts for f in key_forms(part)]
     literals, plain = _key_literals(q)
     forms = [q.key_dump(), *literals]
     encoded = []
@@ -62,17 +68,28 @@ def find_leaks(text: str, questions: list[Question]) -> list[str]:
         if marker in text:
             leaks.append(f"marker {marker!r}")
     norm = normalise_text(text)
-    for q in questions:
-        if q.use != "graded":
-            continue
+    graded = [q for q in questions if q.use == "graded"]
+    for q in auto_questions(graded):
         for form in key_forms(q):
             if form in text:
                 leaks.append(f"{q.id}: {form[:60]!r}")
         leaks += _typed_answer_leaks(q, text, norm)
+    explained: list[Question | AutoQuestion] = [
+        *graded, *(p for q in graded if isinstance(q, DocumentSet) for p in q.parts)]
+    for item in explained:
+        leaks += [f"{item.id}: explanation {s[:60]!r}"
+                  for s in explanation_sentences(item.explanation) if s in norm]
     return leaks
 
 
-def _typed_answer_leaks(q: Question, text: str, norm: str) -> list[str]:
+def explanation_sentences(text: str) -> list[str]:
+    """The sentences of an explanation, normalised, that are long enough to be distinctive."""
+    without_roles = re.sub(r"\{[a-z:]+\}`[^`]*`", " ", text)
+    sentences = (normalise_text(s) for s in re.split(r"(?<=[.!?])\s+", without_roles))
+    return [s for s in sentences if len(s) >= MIN_SENTENCE]
+
+
+def _typed_answer_leaks(q: AutoQuestion, text: str, norm: str) -> list[str]:
     """A typed answer (text variant or number) found as a word in ``text``."""
     match q:
         case model.ShortText():

@@ -38,6 +38,9 @@ short_text         a string; right if it equals an accepted         none
                    variant after normalisation (case, spacing,
                    punctuation, diacritics)
 spot_device        a device id                                      none
+document_set       ``{part_id: response}``, each part in its own    each part by its own
+                   type's format (the written answer is graded      ``partial_credit``
+                   by hand, never scored here)
 =================  ===============================================  =========================
 
 Partial credit applies only where the question sets ``partial_credit: true``.
@@ -54,6 +57,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from typing import Annotated, Any, ClassVar, Literal, Protocol, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -127,6 +131,8 @@ class QuestionBase(_Strict, ABC):
     points: float = Field(default=1, gt=0)
     feedback_correct: str = ""
     feedback_incorrect: str = ""
+    #: The id of the document set this question is a part of (set by the set, never by hand).
+    document_set: QuestionId | None = None
 
     #: The type's name in the bank (each type narrows it to its own literal).
     type: str
@@ -137,7 +143,8 @@ class QuestionBase(_Strict, ABC):
 
     def key_dump(self) -> str:
         """The question as JSON (it includes the answer key: instructor use only)."""
-        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+        dump = self.model_dump(mode="json", exclude=None if self.document_set else {"document_set"})
+        return json.dumps(dump, ensure_ascii=False, sort_keys=True)
 
     @property
     def partial_rule(self) -> str | None:
@@ -449,18 +456,13 @@ class SpotDevice(_ChoosesOptions, QuestionBase):
         return self.resolved
 
 
-Question = Annotated[
-    SingleChoice | MultipleSelect | Matching | Ordering | Numeric | ShortText | SpotDevice,
+#: The types a document set's parts may have (not spot_device, not document_set).
+Part = Annotated[
+    SingleChoice | MultipleSelect | Matching | Ordering | Numeric | ShortText,
     Field(discriminator="type"),
 ]
-
-#: The question classes, in the order of the :data:`Question` union.
-QUESTION_CLASSES: tuple[type[QuestionBase], ...] = get_args(get_args(Question)[0])
-
-#: The type names, in the same order (each class's ``type`` literal).
-QUESTION_TYPES: tuple[str, ...] = tuple(
-    get_args(cls.model_fields["type"].annotation)[0] for cls in QUESTION_CLASSES
-)
+PART_TYPES: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["type"].annotation)[0] for cls in get_args(get_args(Part)[0]))
 
 
 class RubricCriterion(_Strict):
@@ -480,6 +482,157 @@ class Essay(_Strict):
     def points(self) -> float:
         """Total points: the sum of the rubric's criteria."""
         return sum(c.points for c in self.rubric)
+
+
+#: The criteria of a document-based question's written answer, in order (SHEG's four).
+DBQ_CRITERIA = ("Claim", "Evidence", "Sourcing", "Counter-evidence")
+
+
+class WrittenAnswer(Essay):
+    """The written answer of a document set: a rubric of the four criteria, in order."""
+
+    @field_validator("rubric")
+    @classmethod
+    def _four_criteria(cls, rubric: tuple[RubricCriterion, ...]) -> tuple[RubricCriterion, ...]:
+        names = tuple(c.criterion.split(":", 1)[0].strip() for c in rubric)
+        if tuple(n.casefold() for n in names) != tuple(c.casefold() for c in DBQ_CRITERIA):
+            raise ValueError(
+                f"the rubric's criteria must begin with {', '.join(DBQ_CRITERIA)} "
+                f"(then a colon), in this order; found {', '.join(names)}")
+        return rubric
+
+
+class ResolvedDocument(_Strict):
+    """A document joined to the course data: the excerpt's verbatim text and provenance."""
+
+    text: str
+    source_id: str
+    provenance: str
+
+
+class Document(_Strict):
+    """One document of a set: an excerpt of the course data and its sourcing card."""
+
+    id: QuestionId
+    excerpt_id: str = Field(min_length=1)
+    sourcing: str = Field(min_length=1, description="MyST: who wrote it, when, for whom, why.")
+    resolved: ResolvedDocument | None = None
+
+
+def document_label(index: int) -> str:
+    """How readers know the document at ``index`` (0-based): "Document A", "Document B" ..."""
+    return f"Document {chr(ord('A') + index)}"
+
+
+class DocumentSet(_Strict):
+    """A document-based question: documents, auto-scored parts and a written answer.
+
+    The parts are complete questions of the :data:`Part` types; they inherit the
+    set's ``chapter`` and ``use``.  The set has no points of its own: its total is
+    the parts' points plus the rubric's.  Documents are resolved against the
+    course data (verbatim text, provenance) by
+    :func:`solidarity_course.quiz.documents.resolve_documents`.
+    """
+
+    id: QuestionId
+    type: Literal["document_set"]
+    chapter: str = Field(min_length=1)
+    objective: str = Field(min_length=1)
+    use: Literal["self-check", "graded"]
+    prompt: str = Field(min_length=1, description="The central historical question (MyST).")
+    explanation: str = Field(min_length=1, description="How historians answer it (MyST).")
+    documents: tuple[Document, ...] = Field(min_length=3, max_length=5)
+    parts: tuple[Part, ...] = Field(min_length=2, max_length=4)
+    written: WrittenAnswer
+
+    type_label: ClassVar[str] = "document-based question"
+    #: A set has no feedback of its own (its parts have).
+    feedback_correct: ClassVar[str] = ""
+    feedback_incorrect: ClassVar[str] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parts_inherit(cls, data: Any) -> Any:
+        """Each part takes the set's chapter, use and id (stating another is an error)."""
+        if not isinstance(data, dict) or not isinstance(data.get("parts"), list | tuple):
+            return data
+        inherited = {"chapter": data.get("chapter"), "use": data.get("use"),
+                     "document_set": data.get("id")}
+        parts = []
+        for part in data["parts"]:
+            if isinstance(part, dict):
+                for name, value in inherited.items():
+                    if name in part and part[name] != value:
+                        raise ValueError(f"parts: part {part.get('id')!r} may not set {name!r}: "
+                                         "parts take the document set's")
+                part = part | {k: v for k, v in inherited.items() if v is not None}
+            parts.append(part)
+        return data | {"parts": parts}
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> DocumentSet:
+        _check_unique([d.id for d in self.documents], "document")
+        _check_unique([p.id for p in self.parts], "part")
+        return self
+
+    @property
+    def points(self) -> float:
+        """The parts' points plus the written answer's."""
+        return self.auto_points + self.written.points
+
+    @property
+    def auto_points(self) -> float:
+        """The points scored automatically (the parts')."""
+        return sum(p.points for p in self.parts)
+
+    @property
+    def unresolved(self) -> bool:
+        """True while a document still lacks its text from the course data."""
+        return any(d.resolved is None for d in self.documents)
+
+    @property
+    def partial_rule(self) -> None:
+        """Each part states its own rule."""
+        return None
+
+    def labelled_documents(self) -> list[tuple[str, Document]]:
+        """``("Document A", document)`` ... in list order."""
+        return [(document_label(i), d) for i, d in enumerate(self.documents)]
+
+    def key_dump(self) -> str:
+        """The set as JSON (the parts' keys included: instructor use only)."""
+        return json.dumps(self.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+
+
+Question = Annotated[
+    SingleChoice | MultipleSelect | Matching | Ordering | Numeric | ShortText | SpotDevice
+    | DocumentSet,
+    Field(discriminator="type"),
+]
+
+#: A question scored automatically: any but a document set (whose parts are).
+AutoQuestion = (
+    SingleChoice | MultipleSelect | Matching | Ordering | Numeric | ShortText | SpotDevice)
+
+
+def auto_questions(questions: Iterable[Question]) -> list[AutoQuestion]:
+    """The questions, each document set replaced by its parts (what is scored automatically)."""
+    out: list[AutoQuestion] = []
+    for q in questions:
+        if isinstance(q, DocumentSet):
+            out += q.parts
+        else:
+            out.append(q)
+    return out
+
+
+#: The question classes, in the order of the :data:`Question` union.
+QUESTION_CLASSES: tuple[type[QuestionBase | DocumentSet], ...] = get_args(get_args(Question)[0])
+
+#: The type names, in the same order (each class's ``type`` literal).
+QUESTION_TYPES: tuple[str, ...] = tuple(
+    get_args(cls.model_fields["type"].annotation)[0] for cls in QUESTION_CLASSES
+)
 
 
 class BankFile(_Strict):

@@ -3,6 +3,7 @@
 - :func:`display_order`: the order an ordering question's items are shown in;
 - :func:`excerpt_window`: the text around a highlighted span of an excerpt;
 - :func:`markdown_to_html`: the bank's MyST-flavoured Markdown as HTML, citations kept;
+- :func:`quotation_html`: an excerpt's verbatim text as HTML (emphasis kept, all else escaped);
 - :func:`score_line`: the one score format of every quiz and exercise.
 
 The renderers import these and the model, never each other.
@@ -78,6 +79,16 @@ def markdown_to_html(text: str, inline: bool = False) -> str:
     text = _TERM.sub(r"\1", _CITE.sub(r"<cite>\1</cite>", text))
     md = _markdown_it()
     return md.renderInline(text) if inline else md.render(text)
+
+
+@cache
+def _markdown_it_no_html() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def quotation_html(text: str) -> str:
+    """A verbatim excerpt as phrasing HTML: its emphasis kept, anything else escaped."""
+    return _markdown_it_no_html().renderInline(text)
 
 
 def score_line(earned: float, total: float) -> str:

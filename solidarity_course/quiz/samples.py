@@ -7,6 +7,7 @@ Used by the tests and for previews; not part of the course's real bank.
 from __future__ import annotations
 
 import copy
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -43,10 +44,29 @@ SAMPLE_DATA: dict[str, Any] = {
 }
 
 
+#: The excerpts of the sample document set (their text, source and provenance come
+#: from the course data, so the sample quotes the sources verbatim).
+DBQ_EXCERPTS = ("t1-fraternal-solidarity", "t1-miners-of-wales", "t2-not-incorrect",
+                "t2-becoming-bolshevik")
+
+
+@cache
+def _dbq_excerpts() -> dict[str, dict[str, str]]:
+    from .devices import CourseData
+
+    data = CourseData()
+    return {e: {k: str(v) for k, v in data.excerpt_record(e).items()} for e in DBQ_EXCERPTS}
+
+
+def _sample_data_dict() -> dict[str, Any]:
+    """:data:`SAMPLE_DATA` with the document set's excerpts added."""
+    return SAMPLE_DATA | {"excerpts": SAMPLE_DATA["excerpts"] | _dbq_excerpts()}
+
+
 def sample_data() -> FixtureData:
-    """The sample annotations, devices and excerpt as a data source."""
-    return FixtureData(SAMPLE_DATA["annotations"], SAMPLE_DATA["devices"],
-                       SAMPLE_DATA["excerpts"])
+    """The sample annotations, devices and excerpts as a data source."""
+    raw = _sample_data_dict()
+    return FixtureData(raw["annotations"], raw["devices"], raw["excerpts"])
 
 
 _BASE = {"objective": "Sample objective.", "explanation": "Sample explanation.", "points": 2}
@@ -124,7 +144,139 @@ def write_sample_bank(directory: Path | str, chapter: str = "99-sample") -> Path
 def write_sample_data(path: Path | str) -> Path:
     """Write :data:`SAMPLE_DATA` as YAML (for ``quiz_data_fixture`` in a test site)."""
     path = Path(path)
-    path.write_text(yaml.safe_dump(SAMPLE_DATA, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(_sample_data_dict(), allow_unicode=True), encoding="utf-8")
+    return path
+
+
+#: The chapter of the sample document-based question's bank file.
+DBQ_CHAPTER = "98-dbq"
+
+#: One document-based question, written as a chapter's would be (self-check).
+SAMPLE_DBQ: dict[str, Any] = {
+    "id": "dbq",
+    "type": "document_set",
+    "objective": "Source, contextualise and corroborate documents that disagree about where "
+                 "international communist solidarity came from.",
+    "prompt": "Was the solidarity of communists abroad with Soviet Russia given freely from "
+              "below, or organised and directed from Moscow?",
+    "explanation": (
+        "Historians of the Comintern as an institution stress how far its member parties came "
+        "under Moscow's direction {cite}`mcdermott1996`. More recent work asks how individual "
+        "communists made international solidarity real in their own lives, without denying that "
+        "direction {cite}`kirschenbaum2015`. A strong answer notices that Documents A and B, "
+        "published by a Soviet state publisher in 1957 for readers abroad, describe support that "
+        "flows towards the Soviet state and never mention direction from Moscow "
+        "{cite}`vistinetsky1957`; that Documents C and D, from a 2017 essay, grant that "
+        "direction was real and that many communists welcomed it {cite}`thinkleft2017essay`; "
+        "and that the two answers need not exclude each other: a communist could accept "
+        "Moscow's discipline because of a commitment freely chosen."),
+    "documents": [
+        {"id": "doc-a", "excerpt_id": "t1-fraternal-solidarity",
+         "sourcing": "The opening sentence of the introduction to a collection of documents "
+                     "compiled by M. Vistinetsky and published in English in 1957 by the "
+                     "Foreign Languages Publishing House in Moscow, a Soviet state publisher, "
+                     "for readers abroad, in the fortieth anniversary year of the revolution "
+                     "{cite}`vistinetsky1957`."},
+        {"id": "doc-b", "excerpt_id": "t1-miners-of-wales",
+         "sourcing": "A later passage of the same 1957 introduction, summing up the years after "
+                     "1917 {cite}`vistinetsky1957`."},
+        {"id": "doc-c", "excerpt_id": "t2-not-incorrect",
+         "sourcing": "An essay posted on the Think Left website in October 2017 for general "
+                     "left-wing readers; its byline is not confirmed, and it is probably by the "
+                     "historian Lisa A. Kirschenbaum {cite}`thinkleft2017essay`. Here it sums "
+                     "up earlier scholarship before turning to newer work."},
+        {"id": "doc-d", "excerpt_id": "t2-becoming-bolshevik",
+         "sourcing": "A later paragraph of the same 2017 essay, explaining why communists "
+                     "abroad accepted Moscow's authority {cite}`thinkleft2017essay`."},
+    ],
+    "parts": [
+        {"id": "dbq-audience", "type": "single_choice", "points": 1,
+         "objective": "Source a document: who published it, when and for whom.",
+         "prompt": "Sourcing: for whom was Document A written?",
+         "options": [
+             {"id": "abroad", "text": "Readers outside the USSR, in a translation published "
+                                      "in Moscow in 1957",
+              "feedback": "Yes: an English text from a Soviet state publisher, for readers "
+                          "abroad."},
+             {"id": "archivists", "text": "Soviet archivists cataloguing Comintern records",
+              "feedback": "The sourcing card names a state publisher and readers abroad, not "
+                          "an archive."},
+             {"id": "historians", "text": "Historians of communism writing in 2017",
+              "feedback": "That is the audience of Documents C and D, sixty years later."}],
+         "answer": "abroad",
+         "explanation": "Document A opens a collection published in English by the Foreign "
+                        "Languages Publishing House in Moscow in 1957 {cite}`vistinetsky1957`."},
+        {"id": "dbq-corroborate", "type": "multiple_select", "points": 2,
+         "partial_credit": True,
+         "objective": "Corroborate: find the claims two documents share.",
+         "prompt": "Corroboration: which claims do Document C and Document D both make?",
+         "options": [
+             {"id": "authority", "text": "Moscow held real authority over communists abroad."},
+             {"id": "reasons", "text": "Communists abroad had reasons of their own for "
+                                       "taking part."},
+             {"id": "spontaneous", "text": "Support for the Soviet state needed no "
+                                           "organisation at all.",
+              "feedback": "Neither says so: Document C grants the picture of a "
+                          "Moscow-centred Comintern."},
+             {"id": "miners", "text": "The miners of Wales shared the Soviet cause.",
+              "feedback": "That is Document B."}],
+         "answer": ["authority", "reasons"],
+         "explanation": "Document C calls the Moscow-centred picture \"not incorrect\" and "
+                        "Document D says communists abroad welcomed guidance, even "
+                        "subordination; Document C points to individuals who made solidarity "
+                        "concrete, Document D to the hope and certainty that drew communists "
+                        "in {cite}`thinkleft2017essay`."},
+        {"id": "dbq-omission", "type": "single_choice", "points": 1,
+         "objective": "Close reading: notice what a document leaves out.",
+         "prompt": "What does Document D state that Documents A and B leave out?",
+         "options": [
+             {"id": "subordination", "text": "Communists abroad accepted subordination to "
+                                             "Moscow."},
+             {"id": "support", "text": "Working people abroad supported the Soviet cause.",
+              "feedback": "Documents A and B say this too."},
+             {"id": "common", "text": "The Soviet cause was the cause of all working people.",
+              "feedback": "That is Document B's own claim."}],
+         "answer": "subordination",
+         "explanation": "The 1957 introduction describes support flowing towards the Soviet "
+                        "people {cite}`vistinetsky1957`; the essay adds that many communists "
+                        "abroad welcomed Moscow's guidance and discipline "
+                        "{cite}`thinkleft2017essay`."},
+    ],
+    "written": {
+        "prompt": "In 200 to 300 words, answer the central question. Use at least two of the "
+                  "documents, say who produced each one you use and why that matters, and "
+                  "deal with the evidence that goes against your answer.",
+        "rubric": [
+            {"criterion": "Claim: answers the central question with a clear position.",
+             "points": 1},
+            {"criterion": "Evidence: uses at least two documents, quoting or paraphrasing them "
+                          "accurately.", "points": 2},
+            {"criterion": "Sourcing: explains how who produced a document, when and for whom "
+                          "shapes what it says.", "points": 1},
+            {"criterion": "Counter-evidence: deals with a document or detail that goes against "
+                          "the claim.", "points": 1}],
+    },
+}
+
+
+def sample_dbq_dict(use: str = "self-check") -> dict[str, Any]:
+    """The sample document set for one ``use``; graded ids (set and parts) get a ``g-`` prefix."""
+    q = copy.deepcopy(SAMPLE_DBQ) | {"use": use}
+    if use == "graded":
+        q["id"] = "g-" + q["id"]
+        for part in q["parts"]:
+            part["id"] = "g-" + part["id"]
+    return q
+
+
+def write_sample_dbq_bank(directory: Path | str, use: str = "self-check",
+                          chapter: str = DBQ_CHAPTER) -> Path:
+    """Write a bank file holding only the sample document set to ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{chapter}.yml"
+    doc = {"chapter": chapter, "questions": [sample_dbq_dict(use)]}
+    path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
 
 

@@ -146,8 +146,29 @@ def raw_score(question: Question, response) -> float:
                 raise Malformed("expected a string")
             accepted = {normalise_text(a) for a in question.accepted}
             return 1.0 if normalise_text(response) in accepted else 0.0
+        case model.DocumentSet():
+            return _parts_score(question, response)
         case _:
             assert_never(question)
+
+
+def _parts_score(question: model.DocumentSet, response) -> float:
+    """The share of the parts' points earned; each part is scored as its own type.
+
+    The written answer is graded by hand, so it is never part of this score.
+    """
+    if not isinstance(response, dict):
+        raise Malformed("expected a mapping {part id: response}")
+    unknown = sorted(set(response) - {p.id for p in question.parts})
+    if unknown:
+        raise Malformed(f"unknown part id(s) {unknown}")
+    earned = sum(score_answer(p, response.get(p.id)) * p.points for p in question.parts)
+    return earned / question.auto_points
+
+
+def part_scores(question: model.DocumentSet, responses: dict) -> dict[str, float]:
+    """Each part's score in [0, 1], by part id (a missing response scores 0)."""
+    return {p.id: score_answer(p, responses.get(p.id)) for p in question.parts}
 
 
 def score_answer(question: Question, response) -> float:
@@ -193,7 +214,8 @@ def tally(question: Question, response) -> Tally | None:
         case model.Ordering():
             right = sum(a == b for a, b in zip(response, question.answer, strict=True))
             return Tally(right, len(question.answer))
-        case model.SingleChoice() | model.SpotDevice() | model.Numeric() | model.ShortText():
+        case (model.SingleChoice() | model.SpotDevice() | model.Numeric() | model.ShortText()
+              | model.DocumentSet()):
             return None
         case _:
             assert_never(question)
@@ -215,6 +237,11 @@ def tally_text(qtype: str, parts: Tally) -> str:
     if parts.blank:
         text += f", {parts.blank} not answered"
     return text
+
+
+def self_assessment_line(earned: float, total: float) -> str:
+    """The tally of a written answer's ticked rubric criteria, as the book and widgets show it."""
+    return f"Your self-assessment: {round(earned, 2):g} of {total:g} points."
 
 
 def percent(score: float) -> int:
@@ -282,7 +309,7 @@ def _chosen_feedback(question: Question, response) -> list[str]:
                 for i in question.items
                 if i.id == i_id and i_id != question.answer[pos] and i.feedback
             ]
-        case model.Numeric() | model.ShortText():
+        case model.Numeric() | model.ShortText() | model.DocumentSet():
             return []
         case _:
             assert_never(question)

@@ -23,9 +23,15 @@ import ipywidgets as w
 
 from . import model
 from .kernel_free import KernelFreeView, quiz_html
-from .model import Question
-from .presentation import display_order, excerpt_window, markdown_to_html, score_line
-from .scoring import feedback, score_answer
+from .model import AutoQuestion, Question
+from .presentation import (
+    display_order,
+    excerpt_window,
+    markdown_to_html,
+    quotation_html,
+    score_line,
+)
+from .scoring import feedback, score_answer, self_assessment_line
 
 
 def _radios(q: model.SingleChoice | model.SpotDevice) -> w.RadioButtons:
@@ -92,7 +98,7 @@ class OrderingBox(w.VBox):
 class QuestionWidget(w.VBox):
     """One question: prompt, input controls, Check / Try again, feedback."""
 
-    def __init__(self, question: Question, number: int = 1, on_check=None):
+    def __init__(self, question: AutoQuestion, number: int | str = 1, on_check=None):
         super().__init__(layout=w.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))
         self.question, self.on_check = question, on_check
         self.score: float | None = None
@@ -204,6 +210,83 @@ class QuestionWidget(w.VBox):
         return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", self.feedback.value)).strip()
 
 
+class WrittenAnswerBox(w.VBox):
+    """A document set's written answer, assessed by the student: text, rubric ticks, outline."""
+
+    def __init__(self, question: model.DocumentSet, label: str):
+        super().__init__(layout=w.Layout(border="1px solid #ccc", padding="6px", margin="6px 0"))
+        written = question.written
+        self.text = w.Textarea(placeholder="Write your answer here (it is not saved anywhere).",
+                               layout=w.Layout(width="100%", height="12em"))
+        self.criteria = [w.Checkbox(value=False, indent=False, layout=w.Layout(width="auto"),
+                                    description=f"{c.criterion} ({c.points:g} pt)")
+                         for c in written.rubric]
+        self._points = [c.points for c in written.rubric]
+        self.tally = w.HTML()
+        for box in self.criteria:
+            box.observe(lambda _change: self._update(), names="value")
+        self.outline = w.HTML("<p><b>How historians answer it</b></p>"
+                              + markdown_to_html(question.explanation),
+                              layout=w.Layout(display="none"))
+        self.outline_button = w.Button(description="Show how historians answer it",
+                                       layout=w.Layout(width="auto"))
+        self.outline_button.on_click(lambda _b: self.toggle_outline())
+        self.children = [
+            w.HTML(f"<b>Question {label}</b> (written answer, {written.points:g} pt, assessed "
+                   "by you against the rubric) " + markdown_to_html(written.prompt)),
+            self.text,
+            w.HTML("<b>Assess your answer: tick each criterion of the rubric that it meets.</b>"),
+            *self.criteria, self.tally, self.outline_button, self.outline]
+        self._update()
+
+    @property
+    def self_assessed(self) -> float:
+        """The points of the ticked criteria."""
+        return sum(p for p, box in zip(self._points, self.criteria, strict=True) if box.value)
+
+    def _update(self) -> None:
+        self.tally.value = f"<b>{self_assessment_line(self.self_assessed, sum(self._points))}</b>"
+
+    def toggle_outline(self) -> None:
+        """Show or hide the model-answer outline."""
+        shown = self.outline.layout.display != "none"
+        self.outline.layout.display = "none" if shown else None
+        self.outline_button.description = ("Show" if shown else "Hide") + \
+            " how historians answer it"
+
+    def reset(self) -> None:
+        """Untick the rubric and hide the outline (the text stays)."""
+        for box in self.criteria:
+            box.value = False
+        if self.outline.layout.display != "none":
+            self.toggle_outline()
+
+
+class DocumentSetWidget(w.VBox):
+    """A document-based question: central question, documents in tabs, parts, written answer."""
+
+    def __init__(self, question: model.DocumentSet, number: int = 1, on_check=None):
+        super().__init__(layout=w.Layout(border="2px solid #ccc", padding="6px", margin="6px 0"))
+        self.question = question
+        tabs = []
+        for _label, doc in question.labelled_documents():
+            if doc.resolved is None:
+                raise ValueError(f"document set {question.id!r} needs the course data")
+            tabs.append(w.HTML(
+                "<p><b>Sourcing</b></p>" + markdown_to_html(doc.sourcing)
+                + f"<blockquote>{quotation_html(doc.resolved.text)}</blockquote>"
+                + f"<p><small>{html.escape(doc.resolved.provenance)}</small></p>"))
+        self.documents = w.Tab(children=tabs,
+                               titles=[label for label, _d in question.labelled_documents()])
+        self.parts = [QuestionWidget(p, f"{number}{chr(ord('a') + i)}", on_check=on_check)
+                      for i, p in enumerate(question.parts)]
+        self.written = WrittenAnswerBox(question, f"{number}{chr(ord('a') + len(self.parts))}")
+        self.children = [
+            w.HTML(f"<b>Question {number}</b> (document-based question) <p><b>The central "
+                   f"question</b></p>{markdown_to_html(question.prompt)}"),
+            self.documents, *self.parts, self.written]
+
+
 class ChapterQuiz(KernelFreeView, w.VBox):
     """Self-check questions (a chapter's, or given ones) with a running score and reset.
 
@@ -224,13 +307,26 @@ class ChapterQuiz(KernelFreeView, w.VBox):
         questions = [q for q in questions if not q.unresolved]
         if any(q.use != "self-check" for q in questions):
             raise ValueError("graded questions are not shown as class widgets")
-        self.questions = [QuestionWidget(q, n, on_check=self._update)
-                          for n, q in enumerate(questions, start=1)]
+        self.bank_questions = questions
+        shown: list[w.Widget] = []
+        #: Every auto-scored question's widget (a document set's parts included), in order.
+        self.questions: list[QuestionWidget] = []
+        #: The document sets' widgets.
+        self.sets: list[DocumentSetWidget] = []
+        for n, q in enumerate(questions, start=1):
+            if isinstance(q, model.DocumentSet):
+                dbq = DocumentSetWidget(q, n, on_check=self._update)
+                self.sets.append(dbq)
+                self.questions += dbq.parts
+                shown.append(dbq)
+            else:
+                self.questions.append(QuestionWidget(q, n, on_check=self._update))
+                shown.append(self.questions[-1])
         self.score_label = w.HTML()
         self.reset_button = w.Button(description="Reset quiz", icon="undo")
         self.reset_button.on_click(lambda _b: self.reset())
         intro = [w.HTML(intro_html)] if intro_html else []
-        self.children = [*intro, *self.questions, w.HBox([self.score_label, self.reset_button])]
+        self.children = [*intro, *shown, w.HBox([self.score_label, self.reset_button])]
         self._update()
 
     @property
@@ -247,7 +343,7 @@ class ChapterQuiz(KernelFreeView, w.VBox):
 
     def static_html(self) -> str:
         """The quiz as the book shows it, checked in the browser (no kernel)."""
-        return quiz_html([qw.question for qw in self.questions], self.intro_html)
+        return quiz_html(self.bank_questions, self.intro_html)
 
     def reset(self) -> None:
         """Reset every question and the running score."""
@@ -255,10 +351,19 @@ class ChapterQuiz(KernelFreeView, w.VBox):
             qw.on_check = None
             qw.reset()
             qw.on_check = self._update
+        for dbq in self.sets:
+            dbq.written.reset()
         self._update()
 
     def __getitem__(self, qid: str) -> QuestionWidget:
         for qw in self.questions:
             if qw.question.id == qid:
                 return qw
+        raise KeyError(qid)
+
+    def document_set(self, qid: str) -> DocumentSetWidget:
+        """The widget of the document set ``qid``."""
+        for dbq in self.sets:
+            if dbq.question.id == qid:
+                return dbq
         raise KeyError(qid)

@@ -108,7 +108,7 @@ class QuizDirective(SphinxDirective):
         for q in questions:
             if q.unresolved:
                 logger.warning(
-                    "spot-the-device question %r skipped: course data not available", q.id,
+                    "question %r skipped: it needs the course data, which is not available", q.id,
                     location=self.get_location(),
                 )
                 continue

@@ -271,6 +271,8 @@
     resetAll.dataset.scqReady = "1";
     resetAll.addEventListener("click", function () {
       quiz.querySelectorAll("section.scq").forEach(function (q) { reset(q, true); });
+      // The written answer's text stays: only the ticks and the outline are reset.
+      quiz.querySelectorAll("section.scq-written").forEach(function (w) { if (w._reset) w._reset(); });
       var first = quiz.querySelector("section.scq fieldset input, section.scq fieldset select");
       if (first) first.focus();
     });
@@ -295,8 +297,45 @@
     show();
   }
 
+  /* "Your self-assessment: 3 of 5 points.", as scoring.self_assessment_line. */
+  function selfAssessmentLine(earned, total) {
+    return "Your self-assessment: " + (Math.round(earned * 100) / 100) + " of " + total +
+      " points.";
+  }
+
+  /* A written answer assessed by the reader: the ticked criteria's points, the outline. */
+  function initWritten(box) {
+    if (box.dataset.scqReady) return;
+    box.dataset.scqReady = "1";
+    var line = box.querySelector(".scq-self-total");
+    var boxes = box.querySelectorAll(".scq-rubric input[type=checkbox]");
+    function tally() {
+      var earned = 0;
+      boxes.forEach(function (c) { if (c.checked) earned += Number(c.dataset.points); });
+      line.textContent = selfAssessmentLine(earned, Number(line.dataset.total));
+    }
+    boxes.forEach(function (c) { c.addEventListener("change", tally); });
+    var toggle = box.querySelector(".scq-outline-toggle");
+    var outline = box.querySelector(".scq-outline");
+    toggle.addEventListener("click", function () {
+      var show = outline.hidden;
+      outline.hidden = !show;
+      toggle.setAttribute("aria-expanded", show ? "true" : "false");
+      toggle.textContent = show ? "Hide how historians answer it" : "Show how historians answer it";
+    });
+    box._reset = function () {
+      boxes.forEach(function (c) { c.checked = false; });
+      tally();
+      outline.hidden = true;
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.textContent = "Show how historians answer it";
+    };
+    tally();
+  }
+
   function initAll() {
     document.querySelectorAll("section.scq").forEach(init);
+    document.querySelectorAll("section.scq-written").forEach(initWritten);
     document.querySelectorAll(".scq-quiz").forEach(initQuiz);
     document.querySelectorAll(".scx-explorer").forEach(initExplorer);
   }
@@ -304,6 +343,7 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", initAll);
   else initAll();
   window.solidarityQuiz = {
-    normalise: normalise, score: score, verdict: verdictFor, scoreLine: scoreLine, init: initAll
+    normalise: normalise, score: score, verdict: verdictFor, scoreLine: scoreLine,
+    selfAssessmentLine: selfAssessmentLine, init: initAll
   };
 })();
