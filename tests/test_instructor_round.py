@@ -217,13 +217,14 @@ def test_feedback_page_shows_questions_answers_and_the_essay(graded, restore_con
         q = graded_q.question
         assert q.prompt.strip().split("\n")[0][:30] in page, q.id
         assert q.type_label in page
-    assert page.count("Your answer") == len(cls.questions)
+    assert page.count("<dt>Your answer</dt>") == len(cls.questions)
+    assert "<h2 id=\"essay1\">Short essay</h2>" in page
     assert "Mark: 2.5 of 3" in page and "Good use of the 1957 &lt;b&gt;book&lt;/b&gt;." in page
     assert "| Accurate |" not in page and "<td>Accurate</td>" in page  # the rubric as a table
     assert report.needs_manual and first not in report.needs_manual
     for student in report.needs_manual:
-        assert "Essay not yet graded." in _page(course, student)
-        assert "Your essay is not yet graded" in _page(course, student)
+        assert "Short essay: not yet graded." in _page(course, student)
+        assert "not all graded yet" in _page(course, student)
     multi = next(g.question for g in cls.questions if isinstance(g.question, model.MultipleSelect))
     assert multi.partial_rule in page  # partial credit explained
     # nothing of the grader, no test cell, nothing loaded from elsewhere, no key yet

@@ -67,6 +67,7 @@ class QuestionView:
 class EssayView:
     """What the page shows of one hand-graded answer."""
 
+    title: str
     statement: Markup
     rubric: list[tuple[str, float]]
     text: Markup
@@ -156,15 +157,25 @@ def notebook_views(gb_notebook, submitted_notebook, notebook, show_keys: bool
                                            cell.max_score, show_keys))
             continue
         statement, rubric = read_essay_cell(sources.get(f"{cell.name}-rubric", ""))
+        title, statement = _title(statement)
         source = cells[cell.name].source if cell.name in cells else ""
         waiting = grade is None or (grade.needs_manual_grade and grade.manual_score is None)
         comment = comments.get(cell.name)
         essays.append(EssayView(
-            _markdown(statement), rubric,
+            title, _markdown(statement), rubric,
             Markup(inert_markdown(source)),  # noqa: S704 (cleaned by nh3)
             cell.max_score, None if waiting else points,
             (comment.manual_comment or comment.auto_comment or "") if comment else ""))
     return questions, essays
+
+
+def _title(statement: str) -> tuple[str, str]:
+    """(heading, rest) of a rubric cell's statement: "Short essay" from its
+    ``### Short essay (3 points, graded by hand)`` line; "Written answer" if none."""
+    first, _, rest = statement.partition("\n")
+    if not first.startswith("#"):
+        return "Written answer", statement
+    return first.lstrip("#").split(" (")[0].strip(), rest.strip()
 
 
 def _position(notebook, name: str) -> int:
