@@ -113,13 +113,23 @@ def test_flags_for_easy_hard_and_positive_distractor():
 
 
 def test_the_report_page_escapes_what_students_and_the_gradebook_wrote():
-    from solidarity_course.instructor.report import AssignmentData, Section, render_page
+    from solidarity_course.instructor.report import (
+        AssignmentData,
+        Section,
+        item_views,
+        render_page,
+    )
 
     items = [ItemInput("q1<script>", 1, [1, 1, 1, 0, 0], Q1, ["a", "a", "a", "b", "c"]),
              ItemInput("q2", 1, [1, 0, 1, 1, 0])]
     data = AssignmentData("ch<1>&", STUDENTS, items, left_out=["<img src=x onerror=alert(1)>"])
-    page = render_page([Section(data, analyse(STUDENTS, items), [("UE5H", 'a "q" <b>')])])
+    stats = analyse(STUDENTS, items)
+    page = render_page([Section(data, stats, [("<svg>chart</svg>", 'a "q" <b>')],
+                                item_views(data, stats))])
     assert "<script>" not in page and "<img src=x" not in page
     assert "<h2>ch&lt;1&gt;&amp;</h2>" in page and "<td>q1&lt;script&gt;</td>" in page
-    assert 'alt="a &#34;q&#34; &lt;b&gt;"' in page and page.count("<img") == 1
+    assert "<figcaption>a &#34;q&#34; &lt;b&gt;</figcaption>" in page
+    # q1's own section: its prompt beside its id, and its option chart labelled
+    assert f"<h3>q1&lt;script&gt;: <span class=\"prompt\">{Q1.prompt}</span></h3>" in page
+    assert page.count('<svg role="img" aria-label="Bar chart of the answers to q1&lt;') == 1
     assert "<td>key</td>" in page and "<sub>pb</sub>" in page  # the template's own markup stays

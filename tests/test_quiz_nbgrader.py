@@ -200,6 +200,16 @@ def test_document_set_round_parts_autograded_written_answer_left_for_formgrader(
         "g-dbq-written": ("g-dbq", "by hand")}
     page = (tmp_path / "reports" / "item-analysis.html").read_text("utf-8")
     assert "Document-based questions (their items summed)" in page
+    # Feedback: each part as a question, the written answer with its rubric and mark.
+    from solidarity_course.instructor.feedback import feedback
+
+    result = feedback(Course.find(root), DBQ, ["ana"])
+    assert result.written == {"ana": [f"{DBQ}.html"]}, result.failed
+    page = (root / "feedback" / "ana" / DBQ / f"{DBQ}.html").read_text("utf-8")
+    assert page.count("<dt>Your answer</dt>") == len(dbq.parts)
+    assert ": written answer</h2>" in page
+    assert all(p.prompt.strip()[:30] in page for p in dbq.parts)
+    assert "Mark: 4 of 5" in page and "<h3>Rubric</h3>" in page
 
 
 def test_real_bank_generates_and_releases_cleanly(tmp_path):

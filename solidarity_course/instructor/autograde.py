@@ -47,6 +47,7 @@ from .course import Course, CourseError, CourseGrade
 from .executor import Job
 from .importer import import_grades, read_worker
 from .parallel import default_workers, run_parallel, start_server
+from .progress import Progress
 from .screen import notices, screen
 from .variants import job_variant, load_record, variant_problems
 from .worker import LOG_NAME
@@ -234,21 +235,22 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
               workers: int | None = None, force: bool = False, cell_timeout: int | None = None,
               time_limit: float | None = None, executor: type | str | None = None,
               sandbox: bool | None = None, scheduler=None,
-              progress=None) -> AutogradeReport:
+              progress: Progress | None = None) -> AutogradeReport:
     """Grade ``students`` (default: every submission) of ``assignment``.
 
     ``workers``, ``time_limit``, ``executor`` (a class or ``module.Class``) and
     ``sandbox`` override the course's ``c.CourseGrade`` options when not None.
     With ``scheduler`` (a Dask scheduler address or client; default
     ``c.CourseGrade.scheduler``) the students are graded on that cluster's workers
-    (:mod:`.cluster`) instead of local worker processes.
+    (:mod:`.cluster`) instead of local worker processes.  ``progress`` (a
+    :class:`.progress.Progress`) is told each message and each finished student.
     """
     from nbgrader.api import MissingEntry
 
     options = course.options_with(workers=workers, time_limit=time_limit, executor=executor,
                                   sandbox=sandbox)
     report = AutogradeReport(assignment)
-    say = progress or (lambda _msg: None)
+    say = progress.say if progress is not None else (lambda _msg: None)
     submitted = course.submitted_students(assignment)
     chosen = students or submitted
     for student in sorted(set(chosen) - set(submitted)):
@@ -303,6 +305,8 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
         else:
             say(f"grading {len(jobs)} submission(s) of {assignment} with {workers} worker(s)")
             runner = run_parallel(jobs, options.executor, workers, options.time_limit)
+        if progress is not None:
+            progress.start(len(jobs))
         with course.gradebook() as gb, closing(runner) as outcomes:
             for outcome in outcomes:
                 student = outcome.job.student
@@ -320,9 +324,12 @@ def autograde(course: Course, assignment: str, students: list[str] | None = None
                     log = keep_worker_log(outcome.job, log_folder(course, assignment))
                     detail = f"{outcome.error} (worker log: {log.relative_to(course.root)})"
                 report.outcomes.append(StudentOutcome(student, status, detail, outcome.seconds))
-                say(f"{student}: {status}" + (f" ({detail})" if detail else ""))
+                if progress is not None:
+                    progress.done(student, status, detail)
                 shutil.rmtree(outcome.job.workdir, ignore_errors=True)
     finally:
+        if progress is not None:
+            progress.close()
         from .sandbox import cgroups
         from .sandbox_kernel import remove_stale_runtime_dirs
 

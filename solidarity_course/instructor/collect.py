@@ -10,7 +10,8 @@ a nested file named like another student's submission is refused and reported:
 a student never chooses whose submission their files become.
 
 - Canvas ("Download Submissions"): ``<login>_[LATE_]<user id>_<submission id>_<file>``,
-  e.g. ``smithjane_LATE_4711_93001_02-october-1917.ipynb``; the student is ``<login>``.
+  e.g. ``smithjane_LATE_4711_93001_02-october-1917.ipynb``; the student is ``<login>``;
+  the ``LATE`` marker of the kept file is recorded (see :mod:`.late`).
 - Moodle ("Download all submissions", with or without "in folders"):
   ``<Full Name>_<participant id>_assignsubmission_file_/<file>`` or
   ``<Full Name>_<participant id>_assignsubmission_file_<file>``; the student is the
@@ -60,8 +61,8 @@ from ..lms import accounts
 from . import atomic
 from .course import Course, CourseError
 
-CANVAS = (r"^(?P<student_id>[^_/]+)_(?:LATE_)?(?P<lms_user_id>\d+)_(?P<submission_id>\d+)_"
-          r"(?P<file_id>[^/]+)$")
+CANVAS = (r"^(?P<student_id>[^_/]+)_(?:(?P<lms_late>LATE)_)?(?P<lms_user_id>\d+)_"
+          r"(?P<submission_id>\d+)_(?P<file_id>[^/]+)$")
 MOODLE = (r"^(?P<full_name>[^/]+?)_(?P<student_id>\d+)_assignsubmission_file_/?"
           r"(?P<file_id>[^/]+)$")
 BUILTIN_PATTERNS = {"canvas": CANVAS, "moodle": MOODLE}
@@ -253,17 +254,29 @@ def _raise(exc: Exception):
 
 def load_roster(path: Path | str) -> dict[str, str]:
     """``lms_id -> student_id`` from a CSV with those two columns."""
-    with open(path, newline="", encoding="utf-8-sig") as fh:
-        return {row["lms_id"].strip(): row["student_id"].strip() for row in csv.DictReader(fh)}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return {row["lms_id"].strip(): row["student_id"].strip()
+                    for row in csv.DictReader(fh)}
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise CourseError(f"roster {path}: cannot read it: {exc}") from None
+    except (KeyError, AttributeError):
+        raise CourseError(f"roster {path}: needs the columns lms_id,student_id, "
+                          "with a value in each row") from None
 
 
 def compile_patterns(extra: list[str]) -> list[tuple[str, re.Pattern]]:
     """User patterns first, then Canvas and Moodle; each must name ``student_id``."""
     out = []
     for i, text in enumerate(extra):
-        pattern = re.compile(text)
+        try:
+            pattern = re.compile(text)
+        except re.error as exc:
+            raise CourseError(f"file-name pattern {text!r} is not a regular expression: "
+                              f"{exc}") from None
         if "student_id" not in pattern.groupindex:
-            raise ValueError(f"pattern {text!r} has no named group (?P<student_id>...)")
+            raise CourseError(f"file-name pattern {text!r} has no named group "
+                              "(?P<student_id>...)")
         out.append((f"custom-{i + 1}", pattern))
     return out + [(name, re.compile(p)) for name, p in BUILTIN_PATTERNS.items()]
 
@@ -396,13 +409,15 @@ def collect(course: Course, assignment: str, download: Path | str,
             row.status, row.detail = CollectStatus.UNREADABLE, f"{type(exc).__name__}: {exc}"
             continue
         row.detail = f"{style} name"
-        seen[student] = {"lms": style, "lms_id": lms_id, "lms_user_id": groups.get("lms_user_id"),
-                         "full_name": groups.get("full_name")}
         best = winners.get((student, notebook))
         if best is not None and (best[0].mtime, best[0].path) > (entry.mtime, entry.path):
             row.status = CollectStatus.SUPERSEDED  # only each student's newest file stays in memory
             row.detail = f"a newer file of {student} won: {best[0].path}"
             continue
+        seen[student] = {"lms": style, "lms_id": lms_id, "lms_user_id": groups.get("lms_user_id"),
+                         "full_name": groups.get("full_name"), "lms_late": groups.get("lms_late")}
+        if groups.get("lms_late"):
+            row.detail += ", marked LATE"
         if best is not None:
             best[2].status = CollectStatus.SUPERSEDED
             best[2].detail = f"a newer file of {student} won: {entry.path}"

@@ -1,9 +1,11 @@
 """The nbgrader course folder: its configuration, folders, assignments and gradebook.
 
-The course is a folder holding ``nbgrader_config.py`` (``exercises/`` in this
-repository).  The configuration is read the way nbgrader reads it, so every
-nbgrader option set there applies here too; this tool's own options live in
-the ``CourseGrade`` section of the same file (see ``exercises/nbgrader_config.py``).
+The course is a folder holding ``nbgrader_config.py``: the one named by
+``--course``, else the current folder or the nearest folder above it that has
+one (``exercises/`` in this repository is such a course, used only when named).
+The configuration is read the way nbgrader reads it, so every nbgrader option
+set there applies here too; this tool's own options live in the ``CourseGrade``
+section of the same file (see ``exercises/nbgrader_config.py``).
 The question bank the assignments come from is the repository's ``data/questions``
 (``c.CourseGrade.bank`` names another folder), merged with the instructor's
 private bank when ``c.CourseGrade.private_bank`` names one (:meth:`Course.bank`).
@@ -15,6 +17,7 @@ file ``gradebook.db`` in the course folder.
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 import sys
 from dataclasses import dataclass
@@ -24,7 +27,6 @@ from pathlib import Path
 from traitlets import Bool, Dict, Float, Integer, List, TraitError, Type, Unicode, validate
 from traitlets.config import Configurable
 
-from ..paths import EXERCISES_DIR
 from .executor import Executor
 
 CONFIG_NAME = "nbgrader_config.py"
@@ -77,6 +79,18 @@ class CourseGrade(Configurable):
     bank_data = Unicode("", help="The course data spot-the-device questions are resolved "
                         "against: a data folder, or a YAML fixture file; empty: the "
                         "repository's data/.").tag(config=True)
+    due_dates = Dict(key_trait=Unicode(), value_trait=Unicode(),
+                     help="Due date per assignment, {'02-october-1917': '2026-10-25 23:59'}: "
+                     "UTC, or with an offset ('2026-10-25 23:59+01:00'); export's --due "
+                     "overrides it. Submissions after it are flagged late.").tag(config=True)
+    late_penalty_per_day = Float(0.0, min=0.0, max=100.0, help="Percent of the assignment's "
+                                 "maximum taken off per started day late; 0: late work is "
+                                 "flagged, not penalised.").tag(config=True)
+    late_penalty_cap = Float(100.0, min=0.0, max=100.0, help="The largest late penalty, in "
+                             "percent of the assignment's maximum.").tag(config=True)
+    show_keys_after_deadline = Bool(False, help="Feedback pages show each question's right "
+                                    "answer and explanation (set it once the deadline has "
+                                    "passed for everyone).").tag(config=True)
     sandbox_limits = Dict(help="Limits of the jail to override (fields of "
                           "sandbox.SandboxPolicy, e.g. {'processes': 32}).").tag(config=True)
 
@@ -120,12 +134,18 @@ class Course:
 
     @classmethod
     def find(cls, root: Path | str | None = None) -> Course:
-        """The course at ``root``; else the current folder if it has a config; else exercises/."""
+        """The course at ``root``; else the current folder or the nearest one above it
+        holding ``nbgrader_config.py``; else a :class:`CourseError` saying so."""
         if root is None:
-            here = Path.cwd()
-            root = here if (here / CONFIG_NAME).exists() else EXERCISES_DIR
+            here = Path.cwd().resolve()
+            for folder in (here, *here.parents):
+                if (folder / CONFIG_NAME).is_file():
+                    return cls(folder)
+            raise CourseError(f"no course here: neither {here} nor a folder above it has "
+                              f"{CONFIG_NAME}; run course-grade inside the course folder "
+                              "or pass --course DIR")
         root = Path(root).resolve()
-        if not (root / CONFIG_NAME).exists():
+        if not (root / CONFIG_NAME).is_file():
             raise CourseError(f"{root} is not an nbgrader course: no {CONFIG_NAME} there")
         return cls(root)
 
@@ -202,7 +222,30 @@ class Course:
     def assignments(self) -> list[str]:
         """Assignments with a source folder, sorted."""
         source = self.folder("source")
+        if not source.is_dir():
+            return []
         return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def released_assignments(self) -> list[str]:
+        """Assignments recorded in the gradebook (released), sorted."""
+        with self.gradebook() as gb:
+            return sorted(a.name for a in gb.assignments)
+
+    def check_assignments(self, names: list[str], released: bool = False) -> None:
+        """A :class:`CourseError` naming the valid assignments and the nearest one, for the
+        first of ``names`` that is not in ``source/`` (or, if ``released``, in the gradebook)."""
+        known = self.assignments()
+        recorded = self.released_assignments() if released else known
+        for name in names:
+            if name in recorded:
+                continue
+            if name in known:
+                raise CourseError(f"assignment {name!r} is not released yet: run "
+                                  f"'course-grade release {name}' first")
+            nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+            hint = f"did you mean {nearest[0]!r}? " if nearest else ""
+            raise CourseError(f"no assignment {name!r} in {self.root}: {hint}assignments: "
+                              + (", ".join(known) or f"none ({self.folder('source')} is empty)"))
 
     def source_notebooks(self, assignment: str) -> list[Path]:
         """The assignment's source notebooks (the masters), sorted."""
@@ -242,6 +285,7 @@ class Course:
         """nbgrader's ``Gradebook`` on the course's database (use as a context manager)."""
         from nbgrader.api import Gradebook
 
+        ensure_venv_on_path()  # nbgrader runs alembic to check the database
         return Gradebook(self.db_url, self.course_id)
 
 

@@ -20,10 +20,12 @@ rewrites a notebook so that none of it can run:
   are checked.
 
 :class:`InertNotebook` is the nbgrader/nbconvert preprocessor doing it: the
-autograded copy is stored inert, and formgrader and feedback (both
-``HTMLExporter``) run it again when they render.  :func:`add_csp` puts a strict
-Content-Security-Policy on a page we generate, so that nothing runs even if
-something slipped through.
+autograded copy is stored inert, and formgrader (``HTMLExporter``) runs it again
+when it renders.  The feedback page (:mod:`.feedback`) shows a student's writing
+through :func:`inert_markdown` and everything else through :func:`clean_html`.
+:func:`add_csp` puts a strict Content-Security-Policy on a page we generate
+(the feedback and report templates carry :data:`CSP_META` themselves), so that
+nothing runs even if something slipped through.
 """
 
 from __future__ import annotations
@@ -146,12 +148,8 @@ def inert_notebook(nb):
     return nb
 
 
-#: The preprocessor as nbconvert's configuration names it (``HTMLExporter.preprocessors``).
-INERT_PREPROCESSOR = "solidarity_course.instructor.inert.InertNotebook"
-
-
 class InertNotebook(Preprocessor):
-    """Preprocessor: :func:`inert_notebook` (autograde, formgrader, feedback)."""
+    """Preprocessor: :func:`inert_notebook` (autograde, formgrader)."""
 
     enabled = Bool(True).tag(config=True)
 

@@ -10,8 +10,10 @@ Definitions (n students; x = a question's points per student, T = total points):
 - Cronbach's alpha: k/(k−1) · (1 − Σ var(x_i) / var(T)) over the k questions;
 - a correlation is ``None`` when either variable has no variance.
 
-Flags: facility above 0.9 or below 0.2, discrimination below 0.1, and any
-distractor (a wrong option chosen by someone) with a positive point-biserial.
+Flags: facility above 0.9 or below 0.2, discrimination below 0.2, any
+distractor (a wrong option chosen by someone) with a positive point-biserial,
+and, for the assignment, alpha below 0.7.  Each flag is a :class:`Flag`: its
+text (as in the CSV files) and a reading in plain words for the report.
 
 A document-based question is several items: each auto-scored part, and its
 written answer as a hand-graded item; they carry the set's id as ``group`` and
@@ -28,9 +30,20 @@ from ..quiz import model
 from ..quiz.model import Question
 from ..quiz.scoring import is_blank, score_answer
 
-EASY, HARD, LOW_DISCRIMINATION = 0.9, 0.2, 0.1
+EASY, HARD, LOW_DISCRIMINATION, LOW_ALPHA = 0.9, 0.2, 0.2, 0.7
 BLANK, OTHER = "(blank)", "(other)"
 FULL, PARTIAL, NONE = "full credit", "partial credit", "no credit"
+
+
+class Flag(str):
+    """A flag's text, with :attr:`reading`: what it suggests, in plain words."""
+
+    reading: str
+
+    def __new__(cls, text: str, reading: str) -> Flag:
+        flag = super().__new__(cls, text)
+        flag.reading = reading
+        return flag
 
 
 def pearson(x: list[float], y: list[float]) -> float | None:
@@ -216,20 +229,41 @@ def item_stats(item: ItemInput, totals: list[float]) -> ItemStats:
     return stats
 
 
-def flags_for(stats: ItemStats) -> list[str]:
+def flags_for(stats: ItemStats) -> list[Flag]:
     """Why a question looks broken (empty if it looks fine)."""
     flags = []
     if stats.facility > EASY:
-        flags.append(f"too easy (facility {stats.facility:.2f} > {EASY})")
+        flags.append(Flag(
+            f"too easy (facility {stats.facility:.2f} > {EASY})",
+            "Nearly everyone got it right, so it tells strong and weak students apart very "
+            "little; check that the wording does not give the answer away."))
     if stats.facility < HARD:
-        flags.append(f"too hard (facility {stats.facility:.2f} < {HARD})")
+        flags.append(Flag(
+            f"too hard (facility {stats.facility:.2f} < {HARD})",
+            "Few got it right: check that the key is right and the question clear, and "
+            "whether it was taught."))
     if stats.discrimination is not None and stats.discrimination < LOW_DISCRIMINATION:
-        flags.append(f"low discrimination ({stats.discrimination:.2f} < {LOW_DISCRIMINATION})")
+        flags.append(Flag(
+            f"low discrimination ({stats.discrimination:.2f} < {LOW_DISCRIMINATION})",
+            "Students who did well on the rest did no better here than those who did "
+            "poorly: the question may be ambiguous, mis-keyed or about something else."))
     for option in stats.options:
         if option.is_distractor and option.count and (option.point_biserial or 0) > 0:
-            flags.append(f"distractor {option.option!r} has a positive point-biserial "
-                         f"({option.point_biserial:.2f})")
+            flags.append(Flag(
+                f"distractor {option.option!r} has a positive point-biserial "
+                f"({option.point_biserial:.2f})",
+                f"Stronger students chose the wrong option {option.option!r} more often than "
+                "weaker ones: it may be defensible, or the key may be wrong."))
     return flags
+
+
+def alpha_flag(alpha: float | None) -> Flag | None:
+    """The assignment's flag when Cronbach's alpha is below :data:`LOW_ALPHA` (else None)."""
+    if alpha is None or alpha >= LOW_ALPHA:
+        return None
+    return Flag(f"low reliability (alpha {alpha:.2f} < {LOW_ALPHA})",
+                "The questions do not rank students consistently, so the total is a rough "
+                "measure; short tests and small classes often give this.")
 
 
 def analyse(students: list[str], items: list[ItemInput]) -> AssignmentStats:

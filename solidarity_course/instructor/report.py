@@ -15,15 +15,20 @@ Files written to the output folder, per assignment ``A``: ``A-items.csv``
 (:mod:`.variant_stats`: facility per pool member and per variant); and
 ``item-analysis.html`` for all assignments analysed (from
 the Jinja2 template ``templates/item-analysis.html``, autoescaped: question ids,
-options and flags come from the gradebook and student answers).
+options and flags come from the gradebook and student answers).  The page is
+self-contained: its charts are inline SVG (matplotlib's SVG output, drawn with
+whole-number count axes): the score distribution, facility against
+discrimination, and per question a bar chart of the options chosen with the key
+marked, beside the question's prompt and its flags read in plain words.
 """
 
 from __future__ import annotations
 
-import base64
 import csv
+import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,7 +40,19 @@ from .answer_records import recorded_draws, scored_responses
 from .course import Course
 from .export import column_name
 from .inert import CSP_META
-from .itemstats import AssignmentStats, ItemInput, analyse
+from .itemstats import (
+    BLANK,
+    EASY,
+    HARD,
+    LOW_ALPHA,
+    LOW_DISCRIMINATION,
+    OTHER,
+    AssignmentStats,
+    ItemInput,
+    ItemStats,
+    alpha_flag,
+    analyse,
+)
 from .keys import answers_in_notebook, question_from_test
 from .variant_stats import VariantInput, variant_csv, variant_rows
 
@@ -193,53 +210,140 @@ def csv_files(data: AssignmentData, stats: AssignmentStats) -> dict[str, str]:
     }
 
 
-def _png(fig) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    return base64.b64encode(buf.getvalue()).decode("ascii")
+def _svg(fig, prefix: str, label: str) -> str:
+    """The figure as inline SVG markup: ids made unique to the figure, labelled for
+    assistive technology (``role="img"`` and ``label``)."""
+    from markupsafe import escape
+
+    prefix = (re.sub(r"[^A-Za-z0-9_-]", "_", prefix)[:40] + "-"
+              + hashlib.sha1(prefix.encode("utf-8")).hexdigest()[:8])
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None})
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]
+    text = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', text)
+    text = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", text)
+    text = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', text)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+
+
+def _figure(width: float, height: float, margins: dict | None = None):
+    """A matplotlib figure (no pyplot state) in the course's style; fixed ``margins``
+    (inches: left, bottom, top, right) spare the second drawing a tight layout needs."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    from ..plotting import STYLE
+
+    with matplotlib.rc_context({k: v for k, v in STYLE.items() if k != "axes.prop_cycle"}):
+        fig = Figure(figsize=(width, height), layout=None if margins else "tight")
+        if margins:
+            fig.subplots_adjust(left=margins["left"] / width, bottom=margins["bottom"] / height,
+                                top=1 - margins["top"] / height,
+                                right=1 - margins["right"] / width)
+        return fig, fig.add_subplot()
+
+
+def _whole_numbers(axis) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(nbins=6, integer=True))
 
 
 def charts(stats: AssignmentStats, assignment: str) -> list[tuple[str, str]]:
-    """(base64 PNG, alt text) of the score distribution and facility/discrimination plot."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """(inline SVG, alt text) of the score distribution and facility/discrimination plot."""
     from ..plotting import OKABE_ITO
 
     out = []
     s = stats.summary
-    fig, ax = plt.subplots(figsize=(6, 3.2))
+    fig, ax = _figure(6, 3.2)
     ax.hist(stats.totals, bins=min(20, max(5, len(set(stats.totals)))),
             color=OKABE_ITO["blue"], edgecolor="white")
+    _whole_numbers(ax.yaxis)
     ax.set_xlabel(f"total points (of {stats.max_total:g})")
     ax.set_ylabel("students")
     ax.set_title(f"{assignment}: score distribution")
-    out.append((_png(fig), f"Histogram of the total points of {s['n']} students on {assignment}: "
-                f"mean {s['mean']:.2f}, median {s['median']:.2f}, range {s['min']:g} to "
-                f"{s['max']:g} of {stats.max_total:g}."))
-    plt.close(fig)
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    alt = (f"Histogram of the total points of {s['n']} students on {assignment}: "
+           f"mean {s['mean']:.2f}, median {s['median']:.2f}, range {s['min']:g} to "
+           f"{s['max']:g} of {stats.max_total:g}.")
+    out.append((_svg(fig, f"{assignment}-hist", alt), alt))
+    fig, ax = _figure(6, 3.6)
     for item in stats.items:
         d = item.discrimination if item.discrimination is not None else 0.0
         color = OKABE_ITO["vermillion"] if item.flags else OKABE_ITO["bluish_green"]
         ax.scatter(item.facility, d, color=color, marker="^" if item.flags else "o")
         ax.annotate(item.item, (item.facility, d), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")
-    ax.axvline(0.2, color=OKABE_ITO["black"], linestyle=":")
-    ax.axvline(0.9, color=OKABE_ITO["black"], linestyle=":")
-    ax.axhline(0.1, color=OKABE_ITO["black"], linestyle="--")
+    ax.axvline(HARD, color=OKABE_ITO["black"], linestyle=":")
+    ax.axvline(EASY, color=OKABE_ITO["black"], linestyle=":")
+    ax.axhline(LOW_DISCRIMINATION, color=OKABE_ITO["black"], linestyle="--")
     ax.set_xlim(-0.05, 1.05)
     ax.set_xlabel("facility (mean ÷ max)")
     ax.set_ylabel("discrimination (r with rest)")
     ax.set_title(f"{assignment}: questions (triangles are flagged)")
     flagged = [i.item for i in stats.items if i.flags]
-    out.append((_png(fig), f"Scatter plot of facility against discrimination for the "
-                f"{len(stats.items)} questions of {assignment}; flagged: "
-                f"{', '.join(flagged) or 'none'}."))
-    plt.close(fig)
+    alt = (f"Scatter plot of facility against discrimination for the {len(stats.items)} "
+           f"questions of {assignment}; flagged: {', '.join(flagged) or 'none'}.")
+    out.append((_svg(fig, f"{assignment}-items", alt), alt))
     return out
+
+
+def option_names(question) -> dict[str, str]:
+    """Option and item texts by id (any question type; outcomes keep their names)."""
+    return {c.id: c.text for c in (*getattr(question, "options", ()),
+                                   *getattr(question, "items", ()))}
+
+
+def option_chart(item: ItemStats, question, assignment: str) -> tuple[str, str]:
+    """(inline SVG, alt text): how many students chose each option; the key marked."""
+    from ..plotting import OKABE_ITO
+
+    names = option_names(question)
+    shown = [o for o in item.options if o.count or o.option not in (BLANK, OTHER)]
+    labels = [(names.get(o.option, o.option)[:40] + (" (key)" if o.is_key else ""))
+              for o in shown]
+    # labels at 13 pt: about 0.1 inch a character
+    left = 0.3 + 0.1 * max((len(label) for label in labels), default=4)
+    fig, ax = _figure(4.5 + left, 0.45 * len(shown) + 0.9,
+                      {"left": left, "bottom": 0.7, "top": 0.15, "right": 0.3})
+    bars = ax.barh(range(len(shown)), [o.count for o in shown],
+                   color=[OKABE_ITO["bluish_green"] if o.is_key else OKABE_ITO["blue"]
+                          for o in shown])
+    for bar, option in zip(bars, shown, strict=True):
+        if option.is_key:
+            bar.set_hatch("//")
+            bar.set_edgecolor(OKABE_ITO["black"])
+    ax.set_yticks(range(len(shown)), labels)
+    ax.invert_yaxis()
+    _whole_numbers(ax.xaxis)
+    ax.set_xlabel("students")
+    ax.grid(axis="y", visible=False)
+    alt = (f"Bar chart of the answers to {item.item}: " + "; ".join(
+        f"{label}: {o.count}" for label, o in zip(labels, shown, strict=True)) + ".")
+    return _svg(fig, f"{assignment}-{item.item}-options", alt), alt
+
+
+@dataclass
+class ItemView:
+    """What the page shows of one question: its statistics, prompt and option chart."""
+
+    stats: ItemStats
+    prompt: str  # HTML, cleaned
+    chart: tuple[str, str] | None
+
+
+def item_views(data: AssignmentData, stats: AssignmentStats) -> list[ItemView]:
+    """One :class:`ItemView` per analysed question."""
+    from ..quiz.presentation import markdown_to_html
+    from .inert import clean_html
+
+    views = []
+    for item, given in zip(stats.items, data.items, strict=True):
+        question = given.question
+        prompt = clean_html(markdown_to_html(question.prompt, inline=True)) if question else ""
+        chart = option_chart(item, question, data.assignment) if item.options else None
+        views.append(ItemView(item, prompt, chart))
+    return views
 
 
 @dataclass
@@ -249,6 +353,12 @@ class Section:
     data: AssignmentData
     stats: AssignmentStats
     charts: list[tuple[str, str]]
+    items: list[ItemView] = field(default_factory=list)
+
+    @property
+    def alpha_flag(self):
+        """The assignment's reliability flag (None when alpha is fine or unknown)."""
+        return alpha_flag(self.stats.alpha)
 
     @property
     def variants(self) -> list:
@@ -264,7 +374,11 @@ def render_page(sections: list[Section]) -> str:
     env = Environment(loader=PackageLoader(__package__, "templates"),
                       autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
     env.filters["fmt"] = _fmt
-    return env.get_template("item-analysis.html").render(sections=sections, csp=Markup(CSP_META))
+    env.filters["trusted"] = Markup  # our own SVG and nh3-cleaned HTML only
+    return env.get_template("item-analysis.html").render(
+        sections=sections, csp=Markup(CSP_META),
+        thresholds={"easy": EASY, "hard": HARD, "discrimination": LOW_DISCRIMINATION,
+                    "alpha": LOW_ALPHA})
 
 
 def report(course: Course, assignments: list[str] | None, out_dir: Path | str) -> list[Path]:
@@ -279,6 +393,7 @@ def report(course: Course, assignments: list[str] | None, out_dir: Path | str) -
             for name, text in csv_files(data, stats).items():
                 atomic.write_text(out_dir / name, text)
                 written.append(out_dir / name)
-            sections.append(Section(data, stats, charts(stats, assignment)))
+            sections.append(Section(data, stats, charts(stats, assignment),
+                                    item_views(data, stats)))
     atomic.write_text(out_dir / "item-analysis.html", render_page(sections))
     return [out_dir / "item-analysis.html", *written]

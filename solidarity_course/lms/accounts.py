@@ -1,7 +1,8 @@
 """Which LMS account handed in which course student's work.
 
 ``collect`` records, for every student it collected, the identifiers the download's file
-names carried (Canvas: login and user id; Moodle: participant id and full name) in
+names carried (Canvas: login, user id and LATE marker; Moodle: participant id and full
+name) in
 ``lms/accounts-<assignment>.csv`` of the course.  The grade files read them back, with the
 roster's optional columns (``name``, ``email``, ``idnumber``, ``username``,
 ``sis_user_id``, ``sis_login_id``, ``section``) for what a download does not name.
@@ -16,7 +17,7 @@ from pathlib import Path
 from ..instructor import atomic
 from ..instructor.course import CourseError
 
-FIELDS = ["student_id", "lms", "lms_id", "lms_user_id", "full_name"]
+FIELDS = ["student_id", "lms", "lms_id", "lms_user_id", "full_name", "lms_late"]
 ROSTER_FIELDS = ["name", "email", "idnumber", "username", "sis_user_id", "sis_login_id",
                  "section"]
 

@@ -8,7 +8,8 @@
   ``ID number`` or ``Username``, from the roster; mapped to the same user field on
   import), the full name, and one grade column.
 
-A grade is the student's total from :func:`solidarity_course.instructor.export.question_table`.
+A grade is the student's total from :func:`solidarity_course.instructor.export.question_table`,
+after the course's late penalty (:mod:`solidarity_course.instructor.late`), as in ``grades.csv``.
 A total still missing a manual grade (an ungraded essay) is refused unless
 ``allow_ungraded``; then the total without it is written and the student listed.
 A graded student with no LMS account, and an account with no grade, are listed, never
@@ -24,15 +25,14 @@ from pathlib import Path
 
 from ..instructor import atomic
 from ..instructor.course import Course, CourseError
-from ..instructor.export import _number, question_table
+from ..instructor.export import UngradedError, _number, question_table, refuse_ungraded
+from ..instructor.late import class_lateness
 from . import accounts
 
 MOODLE_FIELDS = {"email": "Email address", "idnumber": "ID number", "username": "Username"}
 CANVAS_HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
-
-class UngradedError(CourseError):
-    """Some totals still miss a manual grade; the message names the students."""
+__all__ = ["GradeFile", "UngradedError", "lms_grades"]
 
 
 @dataclass
@@ -95,7 +95,8 @@ def _moodle(rows, accounts_, roster, column, field_name, result) -> str:
 
 def lms_grades(course: Course, assignment: str, lms: str, out_dir: Path | str,
                roster: Path | str | None = None, allow_ungraded: bool = False,
-               column: str | None = None, moodle_field: str = "email") -> GradeFile:
+               column: str | None = None, moodle_field: str = "email",
+               due: str | None = None) -> GradeFile:
     """Write ``<assignment>-<lms>.csv`` into ``out_dir`` (see the module docstring)."""
     if lms not in ("canvas", "moodle"):
         raise CourseError(f"unknown LMS {lms!r}: canvas or moodle")
@@ -106,15 +107,13 @@ def lms_grades(course: Course, assignment: str, lms: str, out_dir: Path | str,
     roster_rows = accounts.roster_rows(course.root / roster if roster else None)
     seen = accounts.load(course.root, assignment)
     with course.gradebook() as gb:
-        columns, rows = question_table(gb, assignment)
+        columns, rows = question_table(gb, assignment,
+                                       class_lateness(course, gb, assignment, due))
         maximum = rows[0]["max"] if rows else 0
     result = GradeFile(Path(out_dir) / f"{assignment}-{lms}.csv", lms)
     result.ungraded = [r["student_id"] for r in rows if r["ungraded"]]
-    if result.ungraded and not allow_ungraded:
-        raise UngradedError(
-            f"{assignment}: {len(result.ungraded)} student(s) still wait for a manual grade "
-            f"({', '.join(result.ungraded)}); grade them in the formgrader, or pass "
-            "--allow-ungraded to write their totals without those grades")
+    if not allow_ungraded:
+        refuse_ungraded(assignment, rows)
     for row in rows:
         row["grade"] = row["total"]
     column = column or assignment

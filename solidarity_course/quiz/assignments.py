@@ -36,6 +36,7 @@ hidden-test regions, and nothing else derived from the key is written.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 from typing import assert_never
 
@@ -58,11 +59,14 @@ FORMAT_CHECK_SOURCE = '''\
 # Read-only helper: checks the FORM of an answer (not whether it is right)
 # and prints a JSON record of it.  Run this cell first.
 import json
+import re
+
+NUMBER = r"^[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?$"
 
 
 def check_format(spec, answer):
     """Print a JSON record of the answer and whether its form fits the question."""
-    kind, problems = spec["type"], []
+    kind, problems, notes = spec["type"], [], []
     if isinstance(answer, (set, frozenset, tuple)):
         answer = sorted(answer) if isinstance(answer, (set, frozenset)) else list(answer)
     if answer is None:
@@ -82,8 +86,10 @@ def check_format(spec, answer):
         if not isinstance(answer, list) or sorted(answer) != sorted(spec["items"]):
             problems.append("give a list with each of the ids %s exactly once" % spec["items"])
     elif kind == "numeric":
-        if isinstance(answer, bool) or not isinstance(answer, (int, float)):
-            problems.append("give a number, e.g. 12 or 12.5 (no quotes)")
+        if isinstance(answer, str) and re.match(NUMBER, answer.strip()):
+            notes.append("the text %r will be read as the number %s" % (answer, answer.strip()))
+        elif isinstance(answer, bool) or not isinstance(answer, (int, float)):
+            problems.append("give a number, e.g. 12 or 12.5")
     elif kind == "short_text":
         if not isinstance(answer, str) or not answer.strip():
             problems.append("give a short text in quotes")
@@ -92,7 +98,10 @@ def check_format(spec, answer):
     except TypeError:
         record = json.dumps({"question": spec["id"], "response": repr(answer)})
     print("ANSWER-RECORD " + record)
-    print("Format OK." if not problems else "Format problem: " + "; ".join(problems))
+    if problems:
+        print("Format problem: " + "; ".join(problems))
+    else:
+        print("Format OK." + "".join(" Note: %s." % note for note in notes))
 '''
 
 
@@ -235,6 +244,18 @@ def document_set_cells(q: DocumentSet, n: int) -> list:
     label = f"{n}{chr(ord('a') + len(q.parts))}"
     return cells + _rubric_cells(f"{q.id}{WRITTEN_SUFFIX}", f"Question {label}: written answer",
                                  q.written)
+
+
+RUBRIC_ROW = re.compile(r"^\| (?P<criterion>.+?) \| (?P<points>\d+(?:\.\d+)?) \|$")
+
+
+def read_essay_cell(text: str) -> tuple[str, list[tuple[str, float]]]:
+    """The statement (markdown) and the rubric rows of a hand-graded answer, from the rubric
+    cell :func:`_rubric_cells` writes (the inverse of its layout)."""
+    statement = text.split("**Rubric**", 1)[0].strip()
+    rows = [(m["criterion"], float(m["points"])) for line in text.splitlines()
+            if (m := RUBRIC_ROW.match(line.strip())) and not m["criterion"].startswith("**")]
+    return statement, rows
 
 
 def build_notebook(chapter: str, questions: list[Question], essay: Essay | None):

@@ -333,6 +333,8 @@ VERDICT_CASES = [
     ("num", "65.5", "Correct."),
     ("num", "70", "Not correct."),
     ("num", "sixty-five", "Answer not in the expected form: “sixty-five” is not a number"),
+    ("num", " 65.5 ", "Correct."),  # a number given as text is read as that number
+    ("num", "6_5.5", "Answer not in the expected form: “6_5.5” is not a number"),
     ("text", "  la PASIONÁRIA!! ", "Correct."),
     ("text", "Dolores", "Not correct."),
     ("text", "   ", "No answer yet: choose or type an answer, then press Check."),

@@ -10,6 +10,7 @@ a student's response: blank or malformed responses score 0.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from numbers import Real
 from typing import assert_never
@@ -36,8 +37,17 @@ def is_blank(response) -> bool:
     return False
 
 
+#: A number written as text: the same pattern as ``parseNumber`` in ``solidarity_quiz.js``.
+NUMBER_TEXT = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
 def parse_number(response) -> float:
-    """A number from an int/float or a plain numeric string ("1917", " 12.5 ")."""
+    """A number from an int/float or a plain numeric string ("1917", " 12.5 ").
+
+    The rule for a number given as text (``"17"`` in a notebook, every answer typed in
+    the book): it is read as that number and scored as such, never both scored and
+    reported as a format problem; :func:`reading_note` says so to the student.
+    """
     if isinstance(response, bool):
         raise Malformed("a boolean is not a number")
     if isinstance(response, Real):
@@ -46,15 +56,27 @@ def parse_number(response) -> float:
         except OverflowError as exc:  # an int too large for a float (10**400)
             raise Malformed("the number is too large") from exc
     elif isinstance(response, str):
-        try:
-            value = float(response.strip().replace("\u2212", "-"))
-        except ValueError as exc:
-            raise Malformed(f"“{response.strip()}” is not a number") from exc
+        text = response.strip().replace("\u2212", "-")
+        if not NUMBER_TEXT.match(text):
+            raise Malformed(f"“{response.strip()}” is not a number")
+        value = float(text)
     else:
         raise Malformed(f"{type(response).__name__} is not a number")
     if not math.isfinite(value):
         raise Malformed("the number must be finite")
     return value
+
+
+def reading_note(question: Question, response) -> str:
+    """How a response was read when that is not plain ('' otherwise): a numeric answer
+    given as text is read as the number it spells."""
+    if not isinstance(question, model.Numeric) or not isinstance(response, str):
+        return ""
+    try:
+        value = parse_number(response)
+    except Malformed:
+        return ""
+    return f"Your answer was the text “{response.strip()}”; it was read as the number {value:g}."
 
 
 def _id_list(response, allowed: list[str], exact: bool) -> list[str]:
