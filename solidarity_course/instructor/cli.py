@@ -196,14 +196,15 @@ def cmd_export(course: Course, args) -> int:
     return status
 
 
-def cmd_bank(course: Course, args) -> int:
+def cmd_bank(course: Course | None, args) -> int:
     from ..lms.bank_export import export_bank
 
     try:
-        private = course.private_bank_dir is not None  # merged with the private bank
+        # In a course with a private bank, the bank merged with it; else the book's bank.
+        private = course if course is not None and course.private_bank_dir is not None else None
         result = export_bank(args.format, args.output, args.assignments or None,
-                             bank=course.bank() if private else None,
-                             data=course.bank_data() if private else None)
+                             bank=private.bank() if private else None,
+                             data=private.bank_data() if private else None)
     except ValueError as exc:
         print(f"course-grade bank: {exc}", file=sys.stderr)
         return 2
@@ -409,13 +410,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export, released_assignments=True)
 
     p = _sub(sub, "bank", "the question bank as QTI (Canvas), Moodle XML or GIFT",
-             "Export the book's question bank (no course needed) for an LMS quiz.",
+             "Export the book's question bank for an LMS quiz. No course is needed; in a "
+             "course (or with --course) its private bank, if it has one, is included.",
              "course-grade bank 02-october-1917 --format qti -o october.zip")
     p.add_argument("assignments", nargs="*", help="chapters (default: every chapter)")
     p.add_argument("--format", required=True, choices=["qti", "moodle", "gift"])
     p.add_argument("-o", "--output", type=Path, required=True,
                    help="the file to write (.zip for qti, .xml for moodle, .gift/.txt for gift)")
-    p.set_defaults(func=cmd_bank, needs_course=False)
+    p.set_defaults(func=cmd_bank, needs_course="optional")
 
     p = _sub(sub, "report", "item analysis: HTML page with charts, and CSV",
              "Item analysis from the gradebook: reports/item-analysis.html (score "
@@ -495,7 +497,14 @@ def main(argv: list[str] | None = None) -> int:
     ensure_venv_on_path()  # run by its full path, the venv's tools (alembic, jupyter) are found
     course = None
     try:
-        if getattr(args, "needs_course", True):
+        needs = getattr(args, "needs_course", True)
+        if needs == "optional":  # used when there is one (its private bank), else none
+            try:
+                course = Course.find(args.course)
+            except CourseError:
+                if args.course is not None:
+                    raise
+        elif needs:
             course = Course.find(args.course)
             print(f"course-grade: course {course.root}", file=sys.stderr)
             course.options  # noqa: B018 (a wrong CourseGrade option stops every command here)
