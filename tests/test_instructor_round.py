@@ -458,3 +458,15 @@ def test_feedback_and_item_analysis_pages_pass_axe(graded, chromium, tmp_path,  
         violations = run_axe(page, impacts=("minor", "moderate", "serious", "critical"))
         assert not violations, (path.name, describe_violations(violations))
         context.close()
+
+
+@pytest.mark.parametrize("uid, allowed", [(0, True), (1000, False)])
+def test_formgrader_starts_as_root_only_with_jupyters_allow_root(tmp_path, monkeypatch, uid,
+                                                                 allowed):
+    course = make_course(tmp_path / "course", release=False)
+    started = []
+    monkeypatch.setattr(cli.os, "geteuid", lambda: uid)
+    monkeypatch.setattr(cli.subprocess, "call", lambda cmd, cwd: started.append(cmd) or 0)
+    assert cli.main(["--course", str(course.root), "formgrader", "--port", "8899"]) == 0
+    assert ("--ServerApp.allow_root=True" in started[0]) is allowed
+    assert "--ip=127.0.0.1" in started[0]
