@@ -34,7 +34,7 @@ FORGETFUL_RENDERER = '''
 from typing import assert_never
 
 from solidarity_course.quiz.model import (
-    Matching, MultipleSelect, Numeric, Ordering, Question, SingleChoice, SpotDevice,
+    DocumentSet, Matching, MultipleSelect, Numeric, Ordering, Question, SingleChoice, SpotDevice,
 )
 
 
@@ -46,6 +46,8 @@ def describe(q: Question) -> str:
             return "arrange"
         case Numeric():
             return "type a number"
+        case DocumentSet():
+            return "read the documents"
         case _:
             assert_never(q)
 '''
