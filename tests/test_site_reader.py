@@ -83,7 +83,7 @@ def test_claims_table_is_readable_on_a_phone_and_in_both_modes(
     )
     assert overflow <= 0, f"page is {overflow}px wider than the {viewport['width']}px viewport"
     # Expectation 2: the table fits its column; on a phone its rows are stacked cards.
-    box, column = table.bounding_box(), page.locator("article").bounding_box()
+    box, column = table.bounding_box(), page.locator("article.bd-article").bounding_box()
     assert box["x"] >= column["x"] - 1
     assert box["x"] + box["width"] <= column["x"] + column["width"] + 1
     display = table.locator("tbody tr").first.evaluate("r => getComputedStyle(r).display")
