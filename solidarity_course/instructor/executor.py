@@ -93,8 +93,10 @@ class NbgraderExecutor:
         from nbgrader.apps import NbGraderAPI
 
         from .course import ensure_venv_on_path, load_config
+        from .metadata_check import install
 
         ensure_venv_on_path()
+        install()
         config = load_config(Path(job.config_file), Path(job.workdir))
         config.CourseDirectory.db_url = job.db_url
         config.CourseDirectory.course_id = job.course_id
