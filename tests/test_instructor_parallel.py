@@ -1,10 +1,13 @@
 """The parallel driver's speed measures keep its contract: a template gradebook made
-without nbgrader's alembic subprocess, a worker server preloading what workers need,
-and a free slot refilled before the caller works on a finished job."""
+without nbgrader's alembic subprocess, a worker server preloading what workers need
+and warming their caches (a shared statement cache never mixes two gradebooks), and a
+free slot refilled before the caller works on a finished job."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -48,14 +51,19 @@ def test_preload_names_the_executor_module():
     assert parallel._preload(NbgraderExecutor) == [*base, "solidarity_course.instructor.executor"]
 
 
-def test_a_free_slot_is_refilled_before_the_caller_imports(tmp_path):
-    course = tmp_path / "course"  # what the worker's prepare() copies from
-    for folder in ("source/a", "submitted/first/a", "submitted/second/a"):
+def empty_jobs(tmp_path: Path, students: tuple[str, ...]) -> list[Job]:
+    """Jobs of assignment ``a`` over an empty course (what a worker's prepare() copies)."""
+    course = tmp_path / "course"
+    for folder in ("source/a", *(f"submitted/{s}/a" for s in students)):
         (course / folder).mkdir(parents=True)
     (course / "nbgrader_config.py").write_text("c = get_config()  # noqa: F821\n")
     (tmp_path / "template.db").write_bytes(b"")
-    jobs = [Job("a", s, str(course), str(course / "nbgrader_config.py"), "c",
-                str(tmp_path / s), str(tmp_path / "template.db")) for s in ("first", "second")]
+    return [Job("a", s, str(course), str(course / "nbgrader_config.py"), "c",
+                str(tmp_path / s), str(tmp_path / "template.db")) for s in students]
+
+
+def test_a_free_slot_is_refilled_before_the_caller_imports(tmp_path):
+    jobs = empty_jobs(tmp_path, ("first", "second"))
     outcomes = parallel.run_parallel(jobs, StampExecutor, 1, 60)
     first = next(outcomes)
     handed_over = time.time()
@@ -127,3 +135,63 @@ def test_a_failed_students_cause_is_the_exception_not_see_the_traceback():
     assert failure_cause(log) == "nbformat.reader.NotJSONError: Notebook does not appear to " \
                                  "be JSON: ''"
     assert "ERROR" in failure_cause("[AutogradeApp | ERROR] no traceback at all\n")
+
+
+class CacheReport:
+    """Writes what the worker found already in its caches when it started."""
+
+    def run(self, job: Job) -> None:
+        import nbformat.validator
+
+        from solidarity_course.instructor import warm_worker
+
+        Path(job.workdir, "caches.json").write_text(json.dumps({
+            "validators": [list(key) for key in nbformat.validator.validators],
+            "statements": len(warm_worker.COMPILED_STATEMENTS),
+        }))
+
+
+def test_a_forked_worker_starts_with_the_caches_filled(tmp_path):
+    [outcome] = list(parallel.run_parallel(empty_jobs(tmp_path, ("s1",)), CacheReport,
+                                           workers=1, time_limit=60))
+    assert outcome.ok, outcome.error
+    found = json.loads((tmp_path / "s1" / "caches.json").read_text())
+    import nbformat
+
+    minor = nbformat.v4.nbformat_minor
+    assert [4, minor, False] in [key[1:] for key in found["validators"]]
+    assert [4, minor, True] in [key[1:] for key in found["validators"]]
+    assert found["statements"] >= 10  # nbgrader's autograde queries, compiled once
+
+
+SHARED_CACHE_CHECK = """
+import json, sys
+from pathlib import Path
+from nbgrader.api import Gradebook
+from sqlalchemy import create_engine
+from nbgrader.api import Base
+from solidarity_course.instructor import warm_worker
+
+folder = Path(sys.argv[1])
+names = {}
+for book, student in (("one", "ada"), ("two", "bo")):
+    url = f"sqlite:///{folder / book}.db"
+    engine = create_engine(url)
+    Base.metadata.create_all(bind=engine)
+    engine.dispose()
+    with Gradebook(url, "course") as gb:
+        gb.add_student(student)
+        before = len(warm_worker.COMPILED_STATEMENTS)
+        names[book] = [s.id for s in gb.students]
+        names[book + "-new-statements"] = len(warm_worker.COMPILED_STATEMENTS) - before
+print(json.dumps(names))
+"""
+
+
+def test_gradebooks_share_compiled_statements_but_never_their_data(tmp_path):
+    done = subprocess.run([sys.executable, "-c", SHARED_CACHE_CHECK, str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert found["one"] == ["ada"] and found["two"] == ["bo"]
+    assert found["two-new-statements"] == 0  # compiled for the first gradebook, reused

@@ -19,7 +19,12 @@ from solidarity_course.instructor.autograde import AutogradeReport, sandbox_poli
 from solidarity_course.instructor.course import CourseGrade
 from solidarity_course.instructor.sandbox import SandboxPolicy, cgroups, launcher_command
 from solidarity_course.instructor.sandbox.check import limits_in_force, notices
-from solidarity_course.instructor.sandbox_kernel import SandboxedKernelManager
+from solidarity_course.instructor.sandbox_kernel import (
+    KERNEL_WITHOUT_DEBUGGER,
+    PrivateKernelManager,
+    SandboxedKernelManager,
+    without_debugger,
+)
 
 POLICY = SandboxPolicy(processes=16, memory_bytes=300 * 1024**2)
 
@@ -177,3 +182,25 @@ def test_a_kernel_that_fails_to_start_leaves_no_cg_folder(manager, kernel, tmp_p
     assert len(manager.made) == 1 and manager.made[0].name.startswith(f"cg-{os.getpid()}-")
     assert not manager.made[0].exists()
     assert own_runtime_dirs() <= before
+
+
+def test_only_the_standard_ipykernel_command_loses_its_debugger():
+    standard = ["/venv/bin/python", "-Xfrozen_modules=off", "-m", "ipykernel_launcher",
+                "-f", "{connection_file}"]
+    assert without_debugger(standard) == [
+        "/venv/bin/python", "-c", KERNEL_WITHOUT_DEBUGGER, "-f", "{connection_file}"]
+    for other in (["/usr/bin/ir", "--kernel", "-f", "x"], ["python", "-m", "other_kernel"],
+                  ["python", "-m"]):
+        assert without_debugger(other) == other
+
+
+@pytest.mark.parametrize("manager", [PrivateKernelManager, SandboxedKernelManager],
+                         ids=["private", "jailed"])
+def test_a_grading_kernel_runs_without_debugpy(manager, tmp_path):
+    nb = new_notebook(cells=[new_code_cell(
+        "import sys\n"
+        "print(sorted(m for m, module in sys.modules.items()\n"
+        "             if module is not None and m.split('.')[0] in ('debugpy', 'pydevd')), 6 * 7)")])
+    NotebookClient(nb, kernel_manager_class=manager, kernel_name="python3", startup_timeout=60,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert nb.cells[0].outputs[0]["text"].split() == ["[]", "42"]

@@ -39,8 +39,10 @@ WORKER_MODULE = "solidarity_course.instructor.worker"
 
 #: Imported by the worker server besides :data:`WORKER_MODULE` (hence nbgrader) and
 #: the executor's module: what jupyter_client imports to find a kernel spec (IPython,
-#: ipykernel's spec) and what every gradebook nbgrader opens needs (SQLite).
-PRELOAD = ("IPython.paths", "ipykernel.kernelspec", "sqlalchemy.dialects.sqlite", "sqlite3")
+#: ipykernel's spec), what every gradebook nbgrader opens needs (SQLite), and the
+#: caches every worker would fill for itself (:mod:`.warm_worker`).
+PRELOAD = ("IPython.paths", "ipykernel.kernelspec", "sqlalchemy.dialects.sqlite", "sqlite3",
+           "solidarity_course.instructor.warm_worker")
 
 
 @dataclass

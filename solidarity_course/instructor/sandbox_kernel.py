@@ -43,6 +43,33 @@ from .sandbox import (
 #: Connection folders: ``cg-<worker pid>-<random>`` in the temporary folder.
 RUNTIME_PREFIX = "cg-"
 
+#: What a grading kernel runs instead of ``-m ipykernel_launcher``: that launcher (the
+#: working folder off the module path, as it does) with the debugger left out.  No one
+#: debugs a notebook being graded; importing debugpy was a quarter of a kernel's start
+#: (ipykernel treats debugpy as optional), and the debugger's frozen-modules switch
+#: goes with it.
+KERNEL_WITHOUT_DEBUGGER = """\
+import sys
+sys.modules["debugpy"] = None
+if sys.path and sys.path[0] == "":
+    del sys.path[0]
+from ipykernel import kernelapp
+kernelapp.launch_new_instance()
+"""
+
+
+def without_debugger(cmd: list[str]) -> list[str]:
+    """A kernel spec's command, ipykernel started without its debugger.
+
+    Only the standard ``python [-X...] -m ipykernel_launcher ...`` is changed; any
+    other command (another kernel, a wrapper) is returned as it is.
+    """
+    if "-m" not in cmd or cmd[cmd.index("-m") + 1:cmd.index("-m") + 2] != ["ipykernel_launcher"]:
+        return cmd
+    at = cmd.index("-m")
+    options = [arg for arg in cmd[1:at] if arg != "-Xfrozen_modules=off"]
+    return [cmd[0], *options, "-c", KERNEL_WITHOUT_DEBUGGER, *cmd[at + 2:]]
+
 
 def remove_stale_runtime_dirs() -> None:
     """Remove the connection folders of workers that are gone (killed at a time limit)."""
@@ -58,7 +85,8 @@ class PrivateKernelManager(AsyncKernelManager):
     Its sockets are ZeroMQ ``ipc`` sockets in a private folder (TCP ports are
     picked free and bound later, so kernels started at once can race for
     one), and its IPython folder (history database) is private too (parallel
-    kernels sharing one SQLite history wait on each other's locks).
+    kernels sharing one SQLite history wait on each other's locks).  The
+    kernel starts without ipykernel's debugger (:func:`without_debugger`).
     """
 
     def __init__(self, **kwargs):
@@ -67,6 +95,10 @@ class PrivateKernelManager(AsyncKernelManager):
         self.transport = "ipc"
         self.ip = str(self.runtime_dir / "k")
         self.connection_file = str(self.runtime_dir / "kernel.json")
+
+    def format_kernel_cmd(self, extra_arguments=None) -> list[str]:
+        """The kernel spec's command, without the debugger (:func:`without_debugger`)."""
+        return without_debugger(super().format_kernel_cmd(extra_arguments))
 
     async def _async_pre_start_kernel(self, **kw):
         env = dict(kw.pop("env", None) or os.environ)
