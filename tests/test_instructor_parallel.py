@@ -142,12 +142,11 @@ class CacheReport:
 
     def run(self, job: Job) -> None:
         import nbformat.validator
-
-        from solidarity_course.instructor import warm_worker
+        import nbgrader.api
 
         Path(job.workdir, "caches.json").write_text(json.dumps({
             "validators": [list(key) for key in nbformat.validator.validators],
-            "statements": len(warm_worker.COMPILED_STATEMENTS),
+            "engines_reused": hasattr(nbgrader.api.create_engine, "cache_info"),
         }))
 
 
@@ -161,37 +160,39 @@ def test_a_forked_worker_starts_with_the_caches_filled(tmp_path):
     minor = nbformat.v4.nbformat_minor
     assert [4, minor, False] in [key[1:] for key in found["validators"]]
     assert [4, minor, True] in [key[1:] for key in found["validators"]]
-    assert found["statements"] >= 10  # nbgrader's autograde queries, compiled once
+    assert found["engines_reused"]
 
 
-SHARED_CACHE_CHECK = """
+ENGINE_REUSE_CHECK = """
 import json, sys
 from pathlib import Path
-from nbgrader.api import Gradebook
+from nbgrader.api import Base, Gradebook
 from sqlalchemy import create_engine
-from nbgrader.api import Base
-from solidarity_course.instructor import warm_worker
+import solidarity_course.instructor.warm_worker  # noqa: F401  (as the worker server does)
 
-folder = Path(sys.argv[1])
-names = {}
-for book, student in (("one", "ada"), ("two", "bo")):
+folder, found, engines, kept = Path(sys.argv[1]), {}, {}, []
+for book, student in (("one", "ada"), ("two", "bo"), ("one", "cy")):
     url = f"sqlite:///{folder / book}.db"
-    engine = create_engine(url)
-    Base.metadata.create_all(bind=engine)
-    engine.dispose()
+    if not (folder / f"{book}.db").exists():
+        engine = create_engine(url)
+        Base.metadata.create_all(bind=engine)
+        engine.dispose()
     with Gradebook(url, "course") as gb:
         gb.add_student(student)
-        before = len(warm_worker.COMPILED_STATEMENTS)
-        names[book] = [s.id for s in gb.students]
-        names[book + "-new-statements"] = len(warm_worker.COMPILED_STATEMENTS) - before
-print(json.dumps(names))
+        found[book] = sorted(s.id for s in gb.students)
+        engines.setdefault(book, set()).add(id(gb.engine))
+        kept.append(gb.engine)  # alive, so that no later engine can take its id
+found["engines"] = {book: len(ids) for book, ids in engines.items()}
+found["same engine for both"] = engines["one"] == engines["two"]
+print(json.dumps(found))
 """
 
 
-def test_gradebooks_share_compiled_statements_but_never_their_data(tmp_path):
-    done = subprocess.run([sys.executable, "-c", SHARED_CACHE_CHECK, str(tmp_path)],
+def test_gradebooks_reopened_in_a_worker_reuse_their_engine_never_another_databases(tmp_path):
+    done = subprocess.run([sys.executable, "-c", ENGINE_REUSE_CHECK, str(tmp_path)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
-    assert found["one"] == ["ada"] and found["two"] == ["bo"]
-    assert found["two-new-statements"] == 0  # compiled for the first gradebook, reused
+    assert found["one"] == ["ada", "cy"] and found["two"] == ["bo"]
+    assert found["engines"] == {"one": 1, "two": 1}
+    assert not found["same engine for both"]

@@ -200,7 +200,8 @@ def test_a_grading_kernel_runs_without_debugpy(manager, tmp_path):
     nb = new_notebook(cells=[new_code_cell(
         "import sys\n"
         "print(sorted(m for m, module in sys.modules.items()\n"
-        "             if module is not None and m.split('.')[0] in ('debugpy', 'pydevd')), 6 * 7)")])
+        "             if module is not None and m.split('.')[0] in ('debugpy', 'pydevd')),\n"
+        "      6 * 7)")])
     NotebookClient(nb, kernel_manager_class=manager, kernel_name="python3", startup_timeout=60,
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
     assert nb.cells[0].outputs[0]["text"].split() == ["[]", "42"]

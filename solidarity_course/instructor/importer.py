@@ -38,10 +38,6 @@ class WorkerGrades:
     notebooks: dict[str, dict]  # notebook -> {"penalty", "grades": {cell: score}, "comments"}
 
 
-#: SQLAlchemy's compiled forms of :func:`read_worker`'s queries (same dialect: SQLite).
-_COMPILED_QUERIES: dict = {}
-
-
 def read_worker(db_url: str, assignment: str, student: str) -> WorkerGrades:
     """The worker gradebook's results for ``student`` (read only), in three queries.
 
@@ -52,9 +48,7 @@ def read_worker(db_url: str, assignment: str, student: str) -> WorkerGrades:
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    # Every worker gradebook is a new database, hence a new engine; sharing one compiled
-    # statement cache between them saves compiling the same queries for each student.
-    engine = create_engine(db_url).execution_options(compiled_cache=_COMPILED_QUERIES)
+    engine = create_engine(db_url)
     try:
         with Session(engine) as session:
             sub = (session.query(SubmittedAssignment)

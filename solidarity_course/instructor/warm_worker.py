@@ -11,41 +11,21 @@ worker otherwise did for its one student:
   costs);
 - SQLAlchemy configures nbgrader's ORM mappers on their first use, and
   jupyter_client reads the installed packages' entry points for its kernel
-  provisioners;
-- nbgrader opens the worker's gradebook nine times per student, each time with a
-  new engine, hence an empty cache of compiled SQL statements:
-  :func:`share_compiled_statements` gives every engine of the process one cache,
-  and :func:`warm_statements` fills it with the statements autograde runs.
+  provisioners.
+
+It also makes nbgrader open one engine per database in the worker
+(:func:`reuse_engines`): nbgrader's ``Gradebook`` creates a new engine each time
+it is opened (nine times per student), and SQLAlchemy keeps compiled statements
+per engine, so each opening compiled the same queries again.
 """
 
 from __future__ import annotations
 
-import tempfile
-import warnings
-from pathlib import Path
+import functools
 
 import nbformat
 from nbformat.validator import get_validator
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SAWarning
 from sqlalchemy.orm import configure_mappers
-from sqlalchemy.util import LRUCache
-
-#: One cache of compiled statements for every engine of this process (the size of
-#: SQLAlchemy's own per-engine cache).  Its keys include the dialect, so engines of
-#: different databases can share it.
-COMPILED_STATEMENTS = LRUCache(500)
-
-
-def _use_shared_cache(connection) -> None:
-    connection.execution_options(compiled_cache=COMPILED_STATEMENTS)
-
-
-def share_compiled_statements() -> None:
-    """Every engine's connections use :data:`COMPILED_STATEMENTS` from now on."""
-    if not event.contains(Engine, "engine_connect", _use_shared_cache):
-        event.listen(Engine, "engine_connect", _use_shared_cache)
 
 
 def warm_validators() -> None:
@@ -55,47 +35,27 @@ def warm_validators() -> None:
                       relax_add_props=relax)
 
 
-def warm_statements() -> None:
-    """Run, on a throwaway in-memory gradebook, the queries autograde runs per student."""
-    from nbgrader.api import Base, Gradebook
-    from sqlalchemy import create_engine
+def reuse_engines() -> None:
+    """nbgrader's gradebooks get one engine per database URL (and options) in this process.
 
-    with tempfile.TemporaryDirectory(prefix="course-grade-warm-up-") as folder:
-        url = f"sqlite:///{Path(folder) / 'gradebook.db'}"
-        engine = create_engine(url)
-        Base.metadata.create_all(bind=engine)  # tables present: no alembic stamping
-        engine.dispose()
-        with Gradebook(url, "warm-up") as gb, warnings.catch_warnings():
-            warnings.simplefilter("ignore", SAWarning)  # nbgrader's autoflush, as in a worker
-            _autograde_queries(gb)
+    ``Gradebook.close()`` disposes of its engine's connections, which leaves the engine
+    usable: the next gradebook on the same database reconnects through it, with its
+    compiled statements.  Only worker processes do this (one student's database each).
+    """
+    import nbgrader.api
 
-
-def _autograde_queries(gb) -> None:
-    gb.add_assignment("a")
-    gb.update_or_create_notebook("n", "a")
-    gb.update_or_create_grade_cell("g", "n", "a", max_score=1, cell_type="code")
-    gb.update_or_create_solution_cell("g", "n", "a")
-    gb.update_or_create_source_cell("g", "n", "a", source="", cell_type="code")
-    gb.update_or_create_student("s")
-    gb.find_assignment("a")
-    gb.update_or_create_submission("a", "s")
-    gb.find_submission_notebook("n", "a", "s")
-    gb.find_grade("g", "n", "a", "s")
-    gb.find_comment("g", "n", "a", "s")
-    gb.find_graded_cell("g", "n", "a")
-    gb.find_solution_cell("g", "n", "a")
-    gb.find_source_cell("g", "n", "a")
+    if not hasattr(nbgrader.api.create_engine, "cache_info"):
+        nbgrader.api.create_engine = functools.cache(nbgrader.api.create_engine)
 
 
 def warm() -> None:
-    """Everything above, once, and jupyter_client's provisioner registry (entry points)."""
+    """Everything above, once."""
     from jupyter_client.provisioning import KernelProvisionerFactory
 
     KernelProvisionerFactory.instance()
-    share_compiled_statements()
     warm_validators()
     configure_mappers()
-    warm_statements()
+    reuse_engines()
 
 
 warm()
