@@ -162,6 +162,10 @@ def build_template(course: Course, assignment: str, scratch: Path) -> Path:
     """A throwaway SQLite gradebook holding the assignment, built by generate_assignment."""
     from nbgrader.api import Gradebook
 
+    from .metadata_check import install
+
+    install()  # the schema of nbgrader's cell metadata checked once, not once per cell
+
     root = scratch / "template"
     shutil.copytree(course.folder("source") / assignment, root / "source" / assignment)
     db = root / "gradebook.db"

@@ -109,6 +109,11 @@ class NbgraderExecutor:
             # it to exit: nothing is lost, and it saves ~0.4 s (0.3 s of kernel CPU)
             # per notebook.
             config.Execute.shutdown_kernel = "immediate"
+        if "optimistic_validation" not in config.Exporter:
+            # Validate each notebook once, after the last step, not after every one of
+            # autograde's fifteen steps: the same notebook is stored, and validation was
+            # a tenth of the grader's work per student.
+            config.Exporter.optimistic_validation = True
         config.Autograde.autograde_preprocessors = stored_inert(
             config.Autograde.get("autograde_preprocessors") or default_autograde_steps())
         self.configure(config, job)
