@@ -29,6 +29,19 @@ def test_defaults_and_values_from_the_file(tmp_path):
     assert options.policy() == SandboxPolicy(processes=8)
 
 
+@pytest.mark.parametrize(("lines", "override", "module"), [
+    ((), None, "solidarity_course.instructor.safe_executor"),
+    (("c.CourseGrade.executor = 'pkg.graders:Fast'",), None, "pkg.graders"),
+    (("from solidarity_course.instructor.executor import NbgraderExecutor",
+      "c.CourseGrade.executor = NbgraderExecutor"), None, "solidarity_course.instructor.executor"),
+    (("c.CourseGrade.executor = 'pkg.graders.Fast'",), "other.mod:Slow", "other.mod"),
+], ids=["default", "module-colon-class", "a-class", "command-line"])
+def test_the_executor_module_is_known_before_the_executor_is_imported(tmp_path, lines,
+                                                                      override, module):
+    """The worker server is started with it before anything heavy is imported."""
+    assert course_with(tmp_path, *lines).executor_module(override) == module
+
+
 def test_a_misspelt_option_is_warned_about_with_the_nearest_real_one(tmp_path):
     course = course_with(tmp_path, "c.CourseGrade.time_limt = 5")
     with pytest.warns(UserWarning, match=r"`time_limt` not recognized.*Did you mean `time_limit`"):

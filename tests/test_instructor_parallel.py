@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from solidarity_course.instructor import parallel
+from solidarity_course.instructor import parallel, worker_server
 from solidarity_course.instructor.autograde import new_gradebook
 from solidarity_course.instructor.executor import Job
 
@@ -46,9 +46,10 @@ def test_new_gradebook_is_stamped_without_the_alembic_subprocess(tmp_path, monke
 def test_preload_names_the_executor_module():
     from solidarity_course.instructor.executor import NbgraderExecutor
 
-    base = [parallel.WORKER_MODULE, *parallel.PRELOAD]
-    assert parallel._preload(None) == base
-    assert parallel._preload(NbgraderExecutor) == [*base, "solidarity_course.instructor.executor"]
+    base = [worker_server.WORKER_MODULE, *worker_server.PRELOAD]
+    assert worker_server.preload() == base
+    assert worker_server.preload(NbgraderExecutor.__module__) == [
+        *base, "solidarity_course.instructor.executor"]
 
 
 def empty_jobs(tmp_path: Path, students: tuple[str, ...]) -> list[Job]:

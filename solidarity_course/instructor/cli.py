@@ -98,6 +98,11 @@ def _interrupted(signum, _frame):
 
 
 def cmd_autograde(course: Course, args) -> int:
+    from . import worker_server
+
+    if not (args.scheduler or course.config.CourseGrade.get("scheduler")):
+        # Started before the imports below, so that the workers' imports overlap ours.
+        worker_server.start(course.executor_module(args.executor))
     from .autograde import GradeStatus, autograde, log_folder
     from .progress import Progress, summary
 

@@ -178,6 +178,14 @@ class Course:
         except TraitError as exc:
             raise CourseError(f"{self.config_file}: {exc}") from exc
 
+    def executor_module(self, override: str | None = None) -> str:
+        """The module of the executor the options name, read without importing it."""
+        value = override or self.config.CourseGrade.get("executor") \
+            or CourseGrade.class_traits()["executor"].default_value
+        if isinstance(value, type):
+            return value.__module__
+        return str(value).replace(":", ".").rpartition(".")[0]
+
     def options_with(self, **values) -> CourseGrade:
         """:attr:`options` with the command line's ``values`` (None: not given) applied."""
         try:

@@ -6,13 +6,14 @@ grades at once (and an interrupted run keeps what was finished).  A job that
 exceeds ``time_limit`` seconds is killed together with every process it started
 (its kernel included).  Closing the generator kills whatever still runs.
 
-Workers are forked by a multiprocessing *forkserver* that has imported, once,
-everything a worker needs (:data:`PRELOAD` and the executor's module), so a
-worker starts warm instead of paying those imports per student; the caller can
-start it early (:func:`start_server`) so that its imports overlap the caller's
-own preparations.  When jobs finish, the free slots are refilled *before* the
-outcomes are handed to the caller, so the caller's work on an outcome (importing
-the student's grades) never leaves a slot idle.  Note that, as with every
+Workers are forked by the worker server (:mod:`.worker_server`), which has
+imported, once, everything a worker needs, so a worker starts warm instead of
+paying those imports per student; the caller can start it early
+(:func:`start_server`, or :func:`.worker_server.start` before importing this
+module) so that its imports overlap the caller's own.  When jobs finish, the
+free slots are refilled *before* the outcomes are handed to the caller, so the
+caller's work on an outcome (importing the student's grades) never leaves a slot
+idle.  Note that, as with every
 non-fork start method, each worker re-runs the importing part of the caller's
 ``__main__`` script: scripts that drive :func:`run_parallel` should keep their
 module-level imports light (console scripts are).
@@ -21,8 +22,6 @@ module-level imports light (console scripts are).
 from __future__ import annotations
 
 import json
-import multiprocessing
-import multiprocessing.forkserver
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -32,17 +31,9 @@ from pathlib import Path
 
 import psutil
 
+from . import worker_server
 from .executor import Executor, Job
 from .worker import RESULT_NAME, run_job
-
-WORKER_MODULE = "solidarity_course.instructor.worker"
-
-#: Imported by the worker server besides :data:`WORKER_MODULE` (hence nbgrader) and
-#: the executor's module: what jupyter_client imports to find a kernel spec (IPython,
-#: ipykernel's spec), what every gradebook nbgrader opens needs (SQLite), and the
-#: caches every worker would fill for itself (:mod:`.warm_worker`).
-PRELOAD = ("IPython.paths", "ipykernel.kernelspec", "sqlalchemy.dialects.sqlite", "sqlite3",
-           "solidarity_course.instructor.warm_worker")
 
 
 @dataclass
@@ -91,19 +82,8 @@ def kill_tree(pid: int) -> None:
     psutil.wait_procs(procs, timeout=10)
 
 
-def _preload(executor: type[Executor] | None) -> list[str]:
-    """Modules for the worker server: the worker's, :data:`PRELOAD`, the executor's."""
-    modules = [WORKER_MODULE, *PRELOAD]
-    module = executor.__module__ if executor is not None else ""
-    if module and module not in modules and module != "__main__":
-        modules.append(module)
-    return modules
-
-
-def _context(executor: type[Executor] | None = None):
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(_preload(executor))
-    return ctx
+def _module(executor: type[Executor] | None) -> str:
+    return executor.__module__ if executor is not None else ""
 
 
 def start_server(executor: type[Executor] | None = None) -> None:
@@ -112,8 +92,7 @@ def start_server(executor: type[Executor] | None = None) -> None:
     Optional: :func:`run_parallel` starts it when needed.  The first start in a
     process decides the preloaded modules.
     """
-    _context(executor)
-    multiprocessing.forkserver.ensure_running()
+    worker_server.start(_module(executor))
 
 
 def _outcome(job: Job, exitcode: int | None, seconds: float) -> Outcome:
@@ -128,7 +107,7 @@ def _outcome(job: Job, exitcode: int | None, seconds: float) -> Outcome:
 def run_parallel(jobs: Iterable[Job], executor: type[Executor], workers: int,
                  time_limit: float) -> Iterator[Outcome]:
     """Run ``jobs`` with ``executor``; yield an :class:`Outcome` for each as it finishes."""
-    ctx = _context(executor)
+    ctx = worker_server.context(_module(executor))
     pending = list(jobs)
     running: dict[int, tuple] = {}  # sentinel -> (process, job, start)
 
