@@ -405,3 +405,21 @@ def test_every_claim_is_shown_to_readers_somewhere_in_the_book(html_dir):
         if " ".join(claim.record.split()) not in visible
     ]
     assert not missing, f"claims not shown anywhere in the built book: {', '.join(missing)}"
+
+
+def test_no_page_names_a_claim_by_its_data_id(html_dir):
+    """Claim ids (c26, c400) belong to the data, and no claims table shows them: a reader
+    meets none in a page's text (code listings aside)."""
+    from solidarity_course.data import load_table
+
+    ids = set(load_table("claims").id)
+    named = {}
+    for path in html_dir.rglob("*.html"):
+        if "_sources" in path.parts:
+            continue
+        text = reader_text(re.sub(r"<pre\b.*?</pre>", " ", path.read_text(encoding="utf-8"),
+                                  flags=re.S))
+        found = sorted(set(re.findall(r"\bc\d+\b", text)) & ids)
+        if found:
+            named[str(path.relative_to(html_dir))] = found
+    assert not named, f"claim ids in reader-facing text: {named}"
