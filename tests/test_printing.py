@@ -19,6 +19,7 @@ from solidarity_course.printing.chromium import page_count, page_texts, print_pd
 from solidarity_course.printing.packets import chapter_excerpt_ids, packet_html
 from solidarity_course.printing.toc import toc_pages
 from solidarity_course.printing.widgets import printable_widget
+from solidarity_course.quiz.devices import excerpt_place
 from solidarity_course.render import displayed_text
 
 _LINE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$", re.MULTILINE)
@@ -85,6 +86,17 @@ def test_packets_print_no_verdict_key_or_note(packets):
         assert leaks_in_text(text, needles) == [], name
         flat = plain(text)
         assert [r[:60] for r in records if plain(r) in flat] == [], name
+
+
+def test_each_packet_document_says_where_it_stands_in_its_source():
+    """As a reader counts (the source's section, or paragraphs from 1), not the data's index."""
+    excerpts = load_table("excerpts").set_index("id")
+    for page in chapters_with_packets():
+        text = packet_html(page)
+        places = re.findall(r"\((paragraph \d+|section “[^”]+”) of\s+the source\)", text)
+        expected = [excerpt_place(i) for i in chapter_excerpt_ids(page, excerpts)]
+        assert sorted(places) == sorted(expected), page.name
+        assert "paragraph 0 " not in text
 
 
 def test_packet_line_numbers_are_given_every_fifth_line(packets):

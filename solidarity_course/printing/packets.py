@@ -18,6 +18,7 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from solidarity_course.data import Excerpt, annotated_excerpt, load_table
+from solidarity_course.quiz.devices import excerpt_place
 from solidarity_course.render import displayed_text
 
 from .toc import Page
@@ -36,6 +37,7 @@ class Document:
     label: str
     excerpt: Excerpt
     lines: list[str]
+    place: str = ""  # where it stands in the source, e.g. "paragraph 4"
 
     def line_of(self, phrase: str) -> int | None:
         """The 1-based line on which ``phrase`` starts, if it is in the excerpt."""
@@ -99,7 +101,8 @@ def source_groups(excerpt_ids: list[str]) -> list[SourceGroup]:
     for source_id, group in groups.items():
         mine = sorted((e for e in excerpts if e.source_id == source_id), key=lambda e: e.start)
         group.documents = [
-            Document(f"{group.letter}{n}", e, numbered_lines(e.text)) for n, e in enumerate(mine, 1)
+            Document(f"{group.letter}{n}", e, numbered_lines(e.text), excerpt_place(e.id))
+            for n, e in enumerate(mine, 1)
         ]
     return list(groups.values())
 

@@ -64,20 +64,26 @@ class CourseData:
                 "provenance": excerpt_provenance(excerpt_id, self.path)}
 
 
-def excerpt_provenance(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
-    """``Source: Author, Title (date), <where>.`` of an excerpt of the course data.
+def excerpt_place(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
+    """Where an excerpt stands in its source, in a reader's words.
 
-    ``<where>`` is the source's own section heading where it has one, else the
-    paragraph counted from 1 (the data counts from 0, the title line).
+    The source's own section heading where it has one (``section “…”``), else the
+    paragraph counted from 1 (``paragraph 4``; the data counts from 0, the title line).
     """
     excerpt = course_data.get_excerpt(excerpt_id, path)
-    source = course_data.load_table("sources", path).set_index("id").loc[excerpt.source_id]
-    author = str(source["author_or_compiler"]).split(";")[0]
     sections = {(r["source_id"], int(r["paragraph"])): r["section"]
                 for r in course_data.table_records("source_paragraphs", path)}
     section = sections.get((excerpt.source_id, int(excerpt.paragraph)))
-    where = (f"section “{section}”" if isinstance(section, str) and section
-             else f"paragraph {int(excerpt.paragraph) + 1}")
+    return (f"section “{section}”" if isinstance(section, str) and section
+            else f"paragraph {int(excerpt.paragraph) + 1}")
+
+
+def excerpt_provenance(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
+    """``Source: Author, Title (date), <where>.`` of an excerpt (:func:`excerpt_place`)."""
+    excerpt = course_data.get_excerpt(excerpt_id, path)
+    source = course_data.load_table("sources", path).set_index("id").loc[excerpt.source_id]
+    author = str(source["author_or_compiler"]).split(";")[0]
+    where = excerpt_place(excerpt_id, path)
     return f"Source: {author}, {source['title']} ({source['date']}), {where}."
 
 
