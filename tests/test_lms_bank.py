@@ -429,3 +429,70 @@ def test_prompts_state_the_unit_and_the_partial_credit_rule_each_lms_applies(ban
             assert q.partial_rule in qti_prompt and q.partial_rule in moodle_prompt
         else:
             assert "Partial credit" not in qti_prompt + moodle_prompt
+
+
+POOLED_BANK = """
+chapter: 98-pools
+questions:
+  - {id: lone, type: numeric, use: graded, objective: o, prompt: 'How many?', answer: 3,
+     explanation: e}
+  - id: pa
+    type: single_choice
+    use: graded
+    pool: years
+    points: 2
+    objective: o
+    prompt: 'Year A?'
+    options: [{id: a, text: '1917'}, {id: b, text: '1905'}]
+    answer: a
+    explanation: e
+  - id: pb
+    type: single_choice
+    use: graded
+    pool: years
+    points: 2
+    objective: o
+    prompt: 'Year B?'
+    options: [{id: a, text: '1919'}, {id: b, text: '1921'}]
+    answer: a
+    explanation: e
+"""
+
+
+@pytest.fixture(scope="module")
+def pooled(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("pooled")
+    (folder / "98-pools.yml").write_text(POOLED_BANK, encoding="utf-8")
+    bank = load_bank(folder)
+    return {fmt: export_bank(fmt, folder / f"out.{fmt}", bank=bank, title="T")
+            for fmt in ("qti", "moodle", "gift")}
+
+
+def test_a_pool_becomes_a_canvas_question_group_that_gives_one(pooled):
+    with zipfile.ZipFile(pooled["qti"].path) as archive:
+        root = ET.fromstring(archive.read("98-pools/98-pools.xml"))
+    top = root.find(f"{QTI}assessment/{QTI}section")
+    assert [i.get("ident") for i in top.findall(f"{QTI}item")] == ["lone"]
+    [group] = top.findall(f"{QTI}section")
+    assert group.get("title") == "years"
+    selection = group.find(f"{QTI}selection_ordering/{QTI}selection")
+    assert selection.findtext(f"{QTI}selection_number") == "1"
+    assert selection.findtext(f"{QTI}selection_extension/{QTI}points_per_item") == "2"
+    assert [i.get("ident") for i in group.findall(f"{QTI}item")] == ["pa", "pb"]
+    assert any("question group" in n.reason for n in pooled["qti"].notes if n.id == "pa")
+
+
+def test_a_pool_becomes_a_moodle_and_gift_category_of_its_own(pooled):
+    current, placed = None, {}
+    for question in ET.parse(pooled["moodle"].path).getroot().findall("question"):
+        if question.get("type") == "category":
+            current = question.findtext("category/text")
+        else:
+            placed[question.findtext("idnumber")] = current
+    assert placed == {"lone": "$course$/top/T/98-pools",
+                      "pa": "$course$/top/T/98-pools/pool years",
+                      "pb": "$course$/top/T/98-pools/pool years"}
+    gift = pooled["gift"].path.read_text(encoding="utf-8")
+    pool_at = gift.index("$CATEGORY: $course$/top/T/98-pools/pool years")
+    assert gift.index("How many?") < pool_at < gift.index("Year A?") < gift.index("Year B?")
+    assert any("random question" in n.reason for n in pooled["moodle"].notes if n.id == "pb")

@@ -12,6 +12,12 @@ from .form import Form, NotExpressible, lms_form
 
 WRITERS = {"qti": qti.write, "moodle": moodle_xml.write, "gift": gift.write}
 COURSE_TITLE = "Solidarity course"
+#: How each format carries a pool (:mod:`.pools`), said for each pooled question.
+POOL_NOTES = {
+    "qti": "in the pool's question group, which gives each student one",
+    "moodle": "in the pool's own category: add a random question from it to the quiz",
+    "gift": "in the pool's own category: add a random question from it to the quiz",
+}
 
 
 def export_bank(fmt: str, out: Path | str, chapters: list[str] | None = None,
@@ -50,9 +56,7 @@ def export_bank(fmt: str, out: Path | str, chapters: list[str] | None = None,
             for note in form.notes:
                 result.note(e, note)
             if e.question is not None and e.question.pool:
-                result.note(e, f"one of pool {e.question.pool!r}: put the pool's questions in "
-                               "one question group (Canvas) or category drawn at random "
-                               "(Moodle), picking one")
+                result.note(e, f"one of pool {e.question.pool!r}: {POOL_NOTES[fmt]}")
         per_chapter.append((chapter, forms))
     out.parent.mkdir(parents=True, exist_ok=True)
     WRITERS[fmt](per_chapter, out, title, result)

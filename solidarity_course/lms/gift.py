@@ -14,6 +14,7 @@ from pathlib import Path
 from .exportable import ExportResult, number
 from .form import Form
 from .moodle_xml import fraction
+from .pools import category, grouped
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 
@@ -72,18 +73,27 @@ def question(form: Form) -> str:
     return "\n".join(lines)
 
 
+def _note_losses(f: Form, result: ExportResult) -> None:
+    """What GIFT cannot say about ``f``, in the export's notes."""
+    if f.distractors:
+        result.note(f.source, "GIFT matching has no distractors: the options no item "
+                              "takes are left out: " + "; ".join(f.distractors))
+    if f.source.points != 1 and f.shape != "description":
+        result.note(f.source, f"GIFT has no marks field: set {number(f.source.points)} "
+                              "points after import")
+
+
 def write(chapters: list[tuple[str, list[Form]]], path: Path, title: str,
           result: ExportResult) -> None:
     """Write the GIFT file of ``chapters`` (``(chapter, forms)``) to ``path``."""
     blocks = []
     for chapter, forms in chapters:
-        blocks.append(f"$CATEGORY: $course$/top/{title}/{chapter}")
-        for f in forms:
-            blocks.append(question(f))
-            if f.distractors:
-                result.note(f.source, "GIFT matching has no distractors: the options no item "
-                                      "takes are left out: " + "; ".join(f.distractors))
-            if f.source.points != 1 and f.shape != "description":
-                result.note(f.source, f"GIFT has no marks field: set {number(f.source.points)} "
-                                      "points after import")
+        groups = grouped(forms)
+        ordered = [g for g in groups if not g.pool] + [g for g in groups if g.pool]
+        for n, group in enumerate(ordered):
+            if n == 0 or group.pool:
+                blocks.append(f"$CATEGORY: {category(title, chapter, group.pool)}")
+            for f in group.forms:
+                blocks.append(question(f))
+                _note_losses(f, result)
     path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")

@@ -3,7 +3,8 @@
 One category per chapter; multichoice (single or multiple answers, weights for partial
 credit), matching (ordering questions too: each item to its position), numerical with
 tolerance, shortanswer, essay (the rubric as information for graders) and description
-(a document set's central question and documents).
+(a document set's central question and documents).  A pool's questions go into a
+category of their own below the chapter's, for a quiz's random question (:mod:`.pools`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from .exportable import ExportResult, number, templates
 from .form import Form
+from .pools import category, grouped
 
 MOODLE_TYPES = {
     "choice": "multichoice",
@@ -39,5 +41,5 @@ def write(chapters: list[tuple[str, list[Form]]], path: Path, title: str,
     """Write the Moodle XML file of ``chapters`` (``(chapter, forms)``) to ``path``."""
     text = templates().get_template("moodle.xml.j2").render(
         chapters=chapters, course_title=title, moodle_type=moodle_type, fraction=fraction,
-        number=number)
+        number=number, grouped=grouped, category=category)
     path.write_text(text, encoding="utf-8")

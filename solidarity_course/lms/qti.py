@@ -5,6 +5,7 @@ The zip holds ``imsmanifest.xml`` and one assessment per chapter
 multiple_choice_question, multiple_answers_question, matching_question (ordering
 questions too: each item to its position), numerical_question, short_answer_question,
 essay_question and text_only_question (a document set's central question and documents).
+A pool's questions form a question group that gives each student one (:mod:`.pools`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from .exportable import ExportResult, number, templates
 from .form import Form
+from .pools import grouped
 
 CANVAS_TYPES = {
     "choice": "multiple_choice_question",
@@ -58,9 +60,8 @@ def answers(form: Form) -> list[str]:
 def assessment_xml(chapter: str, title: str, forms: list[Form]) -> str:
     """One chapter's assessment as QTI XML text."""
     return templates().get_template("qti_assessment.xml.j2").render(
-        ident=chapter, title=title, forms=forms, canvas_type=canvas_type, answers=answers,
-        prompt=prompt,
-        number=number)
+        ident=chapter, title=title, groups=grouped(forms), canvas_type=canvas_type,
+        answers=answers, prompt=prompt, number=number)
 
 
 def write(chapters: list[tuple[str, list[Form]]], path: Path, title: str,
