@@ -152,6 +152,8 @@ def test_document_set_round_parts_autograded_written_answer_left_for_formgrader(
     formgrader."""
     from nbgrader.api import Gradebook
 
+    from solidarity_course.instructor.course import Course
+
     root = tmp_path / "course"
     db = _course(root)
     write_sample_dbq_bank(tmp_path / "bank", use="graded", chapter=DBQ)
@@ -186,8 +188,17 @@ def test_document_set_round_parts_autograded_written_answer_left_for_formgrader(
         assert written.needs_manual_grade
         written.manual_score = 4  # as the formgrader would
         gb.db.commit()
+    # Feedback: the documents (the gradebook's copy) come with the first part.
+    from solidarity_course.instructor.feedback import feedback
+
+    assert feedback(Course.find(root), DBQ).written == {"ana": [f"{DBQ}.html"]}
+    page = (root / "feedback" / "ana" / DBQ / f"{DBQ}.html").read_text("utf-8")
+    labels = [label for label, _doc in dbq.labelled_documents()]
+    assert len(labels) >= 3 and all(f">{label}</h4>" in page for label in labels)
+    first_part = page.index('id="q1"')
+    assert first_part < page.index(f">{labels[0]}</h4>") < page.index('id="q2"')
+    assert page.count(f">{labels[0]}</h4>") == 1
     # Item analysis: each part an item and the written answer a hand-graded one, grouped.
-    from solidarity_course.instructor.course import Course
     from solidarity_course.instructor.report import report
 
     report(Course.find(root), [DBQ], tmp_path / "reports")

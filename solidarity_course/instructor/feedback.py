@@ -7,9 +7,10 @@ prompt (the bank's markdown, rendered), with the student's answer, the points,
 the verdict (partial credit counted as the quiz counts it, and the question's
 partial-credit rule), how an answer was read when that is not plain (a number
 given as text); the right answer, the explanation and the options' feedback only
-when ``c.CourseGrade.show_keys_after_deadline`` is set.  The essay is shown with
-its rubric, the mark and the grader's comment, or "not yet graded".  No grader
-code and no test cell reaches the page.
+when ``c.CourseGrade.show_keys_after_deadline`` is set.  A document-based
+question's documents (the gradebook's copy, not the student's) come with its first
+part.  The essay is shown with its rubric, the mark and the grader's comment, or
+"not yet graded".  No grader code and no test cell reaches the page.
 
 The page comes from the Jinja2 template ``templates/feedback.html``
 (autoescaped); every piece of HTML in it is cleaned by :func:`.inert.clean_html`
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..quiz.assignments import _choices_markdown, read_essay_cell
+from ..quiz.assignments import DOCUMENTS_SUFFIX, _choices_markdown, read_essay_cell
 from ..quiz.model import Question
 from ..quiz.presentation import markdown_to_html
 from ..quiz.scoring import feedback as quiz_feedback
@@ -61,6 +62,7 @@ class QuestionView:
     key: str = ""
     explanation: Markup = Markup("")
     details: list[str] = field(default_factory=list)
+    documents: Markup = Markup("")  # a document set's documents, before its first part
 
 
 @dataclass
@@ -146,15 +148,23 @@ def notebook_views(gb_notebook, submitted_notebook, notebook, show_keys: bool
     cells = {grade_id(c): c for c in notebook.cells}
     tests = {c.name: question_from_test(sources.get(c.name, "")) for c in gb_notebook.grade_cells}
     responses = _responses(notebook, [g for g in tests.values() if g])
+    # A document set's documents, from the gradebook's copy of the read-only cell.
+    documents = sorted((_position(notebook, name), name) for name in sources
+                       if name.endswith(DOCUMENTS_SUFFIX))
     questions, essays = [], []
     for cell in sorted(gb_notebook.grade_cells, key=lambda c: _position(notebook, c.name)):
         grade = grades.get(cell.name)
         points = (grade.score or 0.0) if grade else 0.0
         graded = tests.get(cell.name)
         if graded is not None:
-            questions.append(question_view(len(questions) + 1, graded.question,
-                                           responses.get(graded.question.id), points,
-                                           cell.max_score, show_keys))
+            view = question_view(len(questions) + 1, graded.question,
+                                 responses.get(graded.question.id), points,
+                                 cell.max_score, show_keys)
+            position = _position(notebook, cell.name)
+            view.documents = Markup("").join(_markdown(sources[name])
+                                             for at, name in documents if at < position)
+            documents = [(at, name) for at, name in documents if at > position]
+            questions.append(view)
             continue
         statement, rubric = read_essay_cell(sources.get(f"{cell.name}-rubric", ""))
         title, statement = _title(statement)

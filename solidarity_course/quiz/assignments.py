@@ -53,6 +53,8 @@ from .variants import Slot, assignment_slots
 SOURCE_DIR = EXERCISES_DIR / "source"
 #: The grade id of a document set's written answer: the set's id and this suffix.
 WRITTEN_SUFFIX = "-written"
+#: The grade id of a document set's (read-only) documents cell: the set's id and this suffix.
+DOCUMENTS_SUFFIX = "-documents"
 
 #: Defines check_format in the student's notebook: shape only, never the key.
 FORMAT_CHECK_SOURCE = '''\
@@ -238,7 +240,7 @@ def documents_markdown(q: DocumentSet, n: int) -> str:
 def document_set_cells(q: DocumentSet, n: int) -> list:
     """A document set: its documents, each part's four cells, the written answer's two."""
     cells = [new_markdown_cell(documents_markdown(q, n),
-                               metadata=_meta(f"{q.id}-documents", locked=True))]
+                               metadata=_meta(f"{q.id}{DOCUMENTS_SUFFIX}", locked=True))]
     for i, part in enumerate(q.parts):
         cells += question_cells(part, f"{n}{chr(ord('a') + i)}")
     label = f"{n}{chr(ord('a') + len(q.parts))}"
