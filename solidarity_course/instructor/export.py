@@ -49,6 +49,48 @@ def column_name(cell_name: str) -> str:
     return cell_name.removesuffix(TEST_SUFFIX)
 
 
+def grade_rows(gb, assignment: str):
+    """``(notebook, cell, student, score, graded, waiting)`` of every grade of ``assignment``,
+    in one query.
+
+    ``graded``: it has an automatic or a manual score; ``waiting``: it is marked for
+    manual grading and has no manual score yet.  Walking nbgrader's objects instead
+    issues a query per submission and notebook (minutes for a large class).
+    """
+    from nbgrader.api import (
+        Assignment,
+        Grade,
+        GradeCell,
+        Notebook,
+        SubmittedAssignment,
+        SubmittedNotebook,
+    )
+
+    rows = (gb.db.query(Notebook.name, GradeCell.name, SubmittedAssignment.student_id,
+                        Grade.score, Grade.auto_score, Grade.manual_score,
+                        Grade.needs_manual_grade)
+            .select_from(Grade)
+            .join(GradeCell, Grade.cell_id == GradeCell.id)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .filter(Assignment.name == assignment))
+    for nb, cell, student, score, auto, manual, needs_manual in rows:
+        yield (nb, cell, student, score, auto is not None or manual is not None,
+               bool(needs_manual) and manual is None)
+
+
+def _submitters(gb, assignment: str) -> list[tuple[str, str, str]]:
+    """(id, last name, first name) of every student with a submission, sorted by id."""
+    from nbgrader.api import Assignment, Student, SubmittedAssignment
+
+    return sorted(gb.db.query(Student.id, Student.last_name, Student.first_name)
+                  .join(SubmittedAssignment, SubmittedAssignment.student_id == Student.id)
+                  .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                  .filter(Assignment.name == assignment))
+
+
 def question_table(gb, assignment: str, late: dict[str, Lateness] | None = None
                    ) -> tuple[list[str], list[dict]]:
     """(columns, rows) of points per student and graded cell of ``assignment``; ``late``
@@ -57,25 +99,25 @@ def question_table(gb, assignment: str, late: dict[str, Lateness] | None = None
     cells = [(nb.name, c.name, c.max_score) for nb in record.notebooks for c in nb.grade_cells]
     columns = [column_name(name) for _nb, name, _max in cells]
     maximum = sum(m for _nb, _name, m in cells)
+    scores: dict[tuple[str, str, str], float] = {}
+    ungraded: dict[str, list[str]] = {}
+    for nb, cell, student, score, _graded, waiting in grade_rows(gb, assignment):
+        scores[(student, nb, cell)] = score
+        if waiting:
+            ungraded.setdefault(student, []).append(column_name(cell))
     rows = []
-    for sub in sorted(record.submissions, key=lambda s: s.student.id):
-        scores, ungraded = {}, []
-        for nb in sub.notebooks:
-            for grade in nb.grades:
-                scores[(nb.name, grade.name)] = grade.score
-                if grade.needs_manual_grade and grade.manual_score is None:
-                    ungraded.append(column_name(grade.name))
-        row = {"student_id": sub.student.id, "last_name": sub.student.last_name or "",
-               "first_name": sub.student.first_name or ""}
+    for student, last_name, first_name in _submitters(gb, assignment):
+        row = {"student_id": student, "last_name": last_name or "",
+               "first_name": first_name or ""}
         for (nb, name, _max), col in zip(cells, columns, strict=True):
-            row[col] = round(scores.get((nb, name), 0.0) or 0.0, 6)
-        lateness = (late or {}).get(sub.student.id, Lateness(False))
+            row[col] = round(scores.get((student, nb, name), 0.0) or 0.0, 6)
+        lateness = (late or {}).get(student, Lateness(False))
         raw = sum(row[c] for c in columns)
         row["late_penalty"] = round(min(raw, maximum * lateness.penalty_percent / 100), 6)
         row["total"] = round(raw - row["late_penalty"], 6)
         row["max"] = maximum
         row["late"] = lateness.text()
-        row["ungraded"] = " ".join(sorted(ungraded))
+        row["ungraded"] = " ".join(sorted(ungraded.get(student, [])))
         rows.append(row)
     return columns, rows
 

@@ -38,7 +38,7 @@ from ..quiz.assignments import WRITTEN_SUFFIX
 from . import atomic
 from .answer_records import recorded_draws, scored_responses
 from .course import Course
-from .export import column_name
+from .export import column_name, grade_rows
 from .inert import CSP_META
 from .itemstats import (
     BLANK,
@@ -71,32 +71,12 @@ class AssignmentData:
 
 
 def grade_table(gb, assignment: str) -> dict[tuple[str, str, str], float]:
-    """``(notebook, cell, student) -> score`` of every graded cell, in one query.
-
-    Walking the ORM objects instead issues a query per submission and notebook
-    (minutes for a large class).  Cells with neither an automatic nor a manual
-    score are absent.
-    """
-    from nbgrader.api import (
-        Assignment,
-        Grade,
-        GradeCell,
-        Notebook,
-        SubmittedAssignment,
-        SubmittedNotebook,
-    )
-
-    rows = (gb.db.query(Notebook.name, GradeCell.name, SubmittedAssignment.student_id,
-                        Grade.score)
-            .select_from(Grade)
-            .join(GradeCell, Grade.cell_id == GradeCell.id)
-            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
-            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
-            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
-            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
-            .filter(Assignment.name == assignment)
-            .filter((Grade.auto_score.isnot(None)) | (Grade.manual_score.isnot(None))))
-    return {(nb, cell, student): score for nb, cell, student, score in rows}
+    """``(notebook, cell, student) -> score`` of every graded cell, in one query
+    (:func:`.export.grade_rows`).  Cells with neither an automatic nor a manual score
+    are absent."""
+    return {(nb, cell, student): score
+            for nb, cell, student, score, graded, _waiting in grade_rows(gb, assignment)
+            if graded}
 
 
 def recorded_answers(path: Path, graded) -> tuple[dict, dict]:
