@@ -5,8 +5,8 @@ then copies their autograded notebooks and gradebook rows to N students
 (default 1,000) so the class looks like one that was graded in full.  Then it
 times the command an instructor types, ``course-grade --course DIR report``,
 over several runs (start-up and imports included), and ``course-grade --help``
-as the floor of starting the command at all.  Target: report for 1,000
-students in at most 5 s.
+as the floor of starting the command at all, and ``course-grade export`` (the
+grades CSVs) for the same class.  Target: report for 1,000 students in at most 5 s.
 
 Usage: python bench/report_speed.py [--students 1000] [--graded 6] [--runs 3]
 """
@@ -85,6 +85,9 @@ def main() -> None:
         floor = timed(course_grade("--help"), args.runs)
         report = timed(course_grade("--course", root, "report", SAMPLE_CHAPTER,
                                     "--out", str(Path(tmp) / "out")), args.runs)
+        export = timed(course_grade("--course", root, "export", SAMPLE_CHAPTER,
+                                    "--allow-ungraded", "--out", str(Path(tmp) / "exports")),
+                       args.runs)
         page = Path(tmp) / "out" / "item-analysis.html"
         size = page.stat().st_size
     finally:
@@ -96,6 +99,8 @@ def main() -> None:
           f"(min {min(floor):.2f}, max {max(floor):.2f})")
     print(f"course-grade report:             median {statistics.median(report):6.2f} s  "
           f"(min {min(report):.2f}, max {max(report):.2f}; target <= 5 s)")
+    print(f"course-grade export:             median {statistics.median(export):6.2f} s  "
+          f"(min {min(export):.2f}, max {max(export):.2f})")
     kept = f"; course kept in {root}" if args.keep else ""
     print(f"item-analysis.html: {size / 1024:.0f} KiB{kept}")
 
