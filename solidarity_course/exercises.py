@@ -25,7 +25,7 @@ from solidarity_course.data import AnnotatedExcerpt, annotated_excerpt, field_en
 from solidarity_course.quiz.kernel_free import KernelFreeView, explorer_html
 from solidarity_course.quiz.model import Matching
 from solidarity_course.quiz.widgets import ChapterQuiz
-from solidarity_course.render import displayed_text, quotation_html
+from solidarity_course.render import displayed_text, quotation_html, reader_note
 
 #: Markdown's ASCII punctuation that a backslash escapes (CommonMark, section 2.4).
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~&])")
@@ -94,7 +94,8 @@ class DeviceSpotter(ChapterQuiz):
                     span.id,
                     f"“{displayed_text(span.text)}”",
                     span.device_id,
-                    f"{span.note} {devices.loc[span.device_id, 'name']}: "
+                    f"{reader_note(span.note, span.claim_id)} "
+                    f"{devices.loc[span.device_id, 'name']}: "
                     f"{devices.loc[span.device_id, 'definition']}",
                 )
                 for span in spans

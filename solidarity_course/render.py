@@ -53,6 +53,18 @@ QUOTE_MARKS = "\"'“”‘’«»„"
 _LINK_LABEL = re.compile(r"^Claim c\d+: [a-z ]+(\(.*\))?\.$")
 
 
+def reader_note(note: str, claim_id: object = None) -> str:
+    """An annotation's note as a reader sees it.
+
+    A claim-only note merely names the claim by its data id ("Claim c35: misleading."),
+    which no reader can look up: it becomes the claim's verdict and record instead.
+    """
+    if not isinstance(claim_id, str) or not claim_id or not _LINK_LABEL.match(note):
+        return note
+    claim = load_table("claims").set_index("id").loc[claim_id]
+    return f"The claim is {claim.verdict}: {claim.record}"
+
+
 @cache
 def _templates() -> jinja2.Environment:
     env = jinja2.Environment(

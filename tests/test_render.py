@@ -14,6 +14,7 @@ from solidarity_course.render import (
     displayed_text,
     excerpt_html,
     paragraph_anchor,
+    reader_note,
     source_text_html,
     sourcing_card_html,
 )
@@ -189,3 +190,14 @@ def test_source_text_appendix_holds_every_quoted_paragraph(source_id):
 def test_no_claims_table_shows_ids_or_offsets_to_readers():
     table = claims_table_html(list(load_table("claims")["id"]))
     assert INTERNAL.findall(reader_text(table)) == []
+
+
+def test_a_note_that_only_names_its_claim_reads_as_the_claims_verdict_and_record():
+    annotations = load_table("annotations")
+    linked = annotations[annotations["note"].str.match(r"^Claim c\d+: ")].iloc[0]
+    claim = load_table("claims").set_index("id").loc[linked["claim_id"]]
+    shown = reader_note(linked["note"], linked["claim_id"])
+    assert shown == f"The claim is {claim['verdict']}: {claim['record']}"
+    assert linked["claim_id"] not in shown
+    own = annotations[annotations["claim_id"].isna()].iloc[0]
+    assert reader_note(own["note"], own["claim_id"]) == own["note"]

@@ -17,7 +17,7 @@ from solidarity_course.data import annotated_excerpt, load_table
 from solidarity_course.quiz import model
 from solidarity_course.quiz.bank import Bank
 from solidarity_course.quiz.model import Essay, Question
-from solidarity_course.render import claims_table_html, displayed_text
+from solidarity_course.render import claims_table_html, displayed_text, reader_note
 
 #: Exercise calls in a chapter's code cells, whose keys come from the data package.
 _DEVICE_SPOTTER = re.compile(r"DeviceSpotter\(\s*[\"']([^\"']+)[\"']")
@@ -118,7 +118,7 @@ def exercise_keys(chapter_source: str) -> str:
         spans = [a for a in annotated_excerpt(excerpt_id).annotations if a.device_id]
         rows = "".join(
             f"{n}. “{_one_line(displayed_text(a.text))}”: *{devices.loc[a.device_id, 'name']}*. "
-            f"{_one_line(a.note)}\n"
+            f"{_one_line(reader_note(a.note, a.claim_id))}\n"
             for n, a in enumerate(spans, 1)
         )
         parts.append(f"**Spotting the devices (excerpt “{excerpt_id}”).**\n\n{rows}")
