@@ -141,3 +141,16 @@ def test_instructor_pdf_has_the_notes_and_says_what_it_is(instructor_dir, tmp_pa
     assert "Instructor edition" in text.split("Contents")[0]
     assert text.count("For instructors") >= 7
     assert leaks_in_text(text, note_needles())  # the notes are printed
+
+
+def test_exercise_keys_name_each_excerpt_by_its_source_and_place_not_its_id():
+    from solidarity_course.edition.keys import exercise_keys
+    from solidarity_course.quiz.devices import excerpt_reference
+
+    source = (COURSE_ROOT / "chapters" / "01-reading-sources.md").read_text(encoding="utf-8")
+    spotted = re.findall(r"DeviceSpotter\(\s*[\"']([^\"']+)[\"']", source)
+    keys = exercise_keys(source)
+    assert spotted
+    for excerpt_id in spotted:
+        assert excerpt_id not in keys
+        assert f"**Spotting the devices ({excerpt_reference(excerpt_id)}).**" in keys

@@ -16,6 +16,7 @@ import pandas as pd
 from solidarity_course.data import annotated_excerpt, load_table
 from solidarity_course.quiz import model
 from solidarity_course.quiz.bank import Bank
+from solidarity_course.quiz.devices import excerpt_reference
 from solidarity_course.quiz.model import Essay, Question
 from solidarity_course.render import claims_table_html, displayed_text, reader_note
 
@@ -121,7 +122,7 @@ def exercise_keys(chapter_source: str) -> str:
             f"{_one_line(reader_note(a.note, a.claim_id))}\n"
             for n, a in enumerate(spans, 1)
         )
-        parts.append(f"**Spotting the devices (excerpt “{excerpt_id}”).**\n\n{rows}")
+        parts.append(f"**Spotting the devices ({excerpt_reference(excerpt_id)}).**\n\n{rows}")
     claims = load_table("claims").set_index("id")
     for argument in _VERDICT_MATCHER.findall(chapter_source):
         rows = "".join(

@@ -78,13 +78,17 @@ def excerpt_place(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
             else f"paragraph {int(excerpt.paragraph) + 1}")
 
 
-def excerpt_provenance(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
-    """``Source: Author, Title (date), <where>.`` of an excerpt (:func:`excerpt_place`)."""
+def excerpt_reference(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
+    """``Author, Title (date), <where>`` of an excerpt (:func:`excerpt_place`)."""
     excerpt = course_data.get_excerpt(excerpt_id, path)
     source = course_data.load_table("sources", path).set_index("id").loc[excerpt.source_id]
     author = str(source["author_or_compiler"]).split(";")[0]
-    where = excerpt_place(excerpt_id, path)
-    return f"Source: {author}, {source['title']} ({source['date']}), {where}."
+    return f"{author}, {source['title']} ({source['date']}), {excerpt_place(excerpt_id, path)}"
+
+
+def excerpt_provenance(excerpt_id: str, path: Path | str = DATA_DIR) -> str:
+    """``Source: Author, Title (date), <where>.`` of an excerpt."""
+    return f"Source: {excerpt_reference(excerpt_id, path)}."
 
 
 def _none_if_empty(rows: Sequence[Mapping[str, Any]]) -> list[Row]:
