@@ -4,7 +4,8 @@ Grades the same N synthetic submissions (default 500) of the sample assignment
 twice, in two copies of one course: ``course-grade autograde`` with its local
 workers (two per core), and ``course-grade autograde --scheduler`` against a
 ``LocalCluster`` of two worker processes with two threads each (the same four
-students at a time) on this machine.  Both are the commands an instructor types.
+students at a time, without Dask's sampling profiler, as the guide starts workers) on
+this machine.  Both are the commands an instructor types.
 Prints seconds per notebook for each, the cluster's overhead (target: within 15 %
 of local), whether both gradebooks agree, and, from the measured cost per notebook
 of one machine like this one, how many such machines grade 10,000 notebooks in
@@ -69,6 +70,8 @@ def main() -> None:
         load = [os.getloadavg()[0]]
         t_local = grade(local.root, "--workers", str(workers))
         load.append(os.getloadavg()[0])
+        # Workers as the instructor guide starts them: without Dask's sampling profiler.
+        os.environ["DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED"] = "False"
         with LocalCluster(n_workers=2, threads_per_worker=workers // 2 or 1, processes=True,
                           dashboard_address=None, host="127.0.0.1") as cluster:
             t_cluster = grade(remote.root, "--scheduler", cluster.scheduler_address)

@@ -54,10 +54,15 @@ def _scores(course) -> dict:
     return {k: v for k, v in dump.items() if not (isinstance(k, tuple) and k[-1] == "timestamp")}
 
 
-def test_check_lists_every_worker(cluster):
+def test_check_lists_every_worker_and_notes_a_profiling_one(cluster):
     ok, lines = check_cluster(cluster)
     assert ok, lines
-    assert len(lines) == 2 and all("sandbox OK" in line for line in lines)
+    workers = [line for line in lines if not line.startswith("NOTE")]
+    assert len(workers) == 2 and all("sandbox OK" in line for line in workers)
+    # This cluster's workers run Dask's default sampling profiler: each is noted, with the fix.
+    notes = [line for line in lines if line.startswith("NOTE")]
+    assert len(notes) == 2 and all("profiler on" in line for line in workers)
+    assert all("DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False" in note for note in notes)
 
 
 def test_cluster_grades_exactly_as_local(cluster, classes, tmp_path):
