@@ -191,8 +191,9 @@ def _outcome(job: Job, future) -> Outcome:
     return Outcome(job, result.ok, result.error, result.timed_out, result.seconds)
 
 
-def worker_report() -> dict:
-    """Runs ON EACH WORKER for ``course-grade check --scheduler``: can it grade?"""
+def worker_report(dask_worker=None) -> dict:
+    """Runs ON EACH WORKER for ``course-grade check --scheduler``: can it grade?
+    (``client.run`` passes the worker itself as ``dask_worker``.)"""
     import platform
 
     from .sandbox import SandboxUnavailable, probe
@@ -208,9 +209,8 @@ def worker_report() -> dict:
         package = version("solidarity-course")
     except Exception as exc:  # not installed the usual way
         package = f"unknown ({type(exc).__name__})"
-    import dask
-
-    profiling = bool(dask.config.get("distributed.worker.profile.enabled", default=True))
+    # A worker started with the profiler on schedules its sampling as "profile".
+    profiling = "profile" in getattr(dask_worker, "periodic_callbacks", {})
     return {"host": platform.node(), "python": platform.python_version(),
             "course package": package, "sandbox": sandbox, "cores": os.cpu_count(),
             "profiler": "on" if profiling else "off"}
