@@ -13,10 +13,10 @@ paying those imports per student; the caller can start it early
 module) so that its imports overlap the caller's own.  When jobs finish, the
 free slots are refilled *before* the outcomes are handed to the caller, so the
 caller's work on an outcome (importing the student's grades) never leaves a slot
-idle.  Note that, as with every
-non-fork start method, each worker re-runs the importing part of the caller's
-``__main__`` script: scripts that drive :func:`run_parallel` should keep their
-module-level imports light (console scripts are).
+idle.  Note that, as with every non-fork start method, each worker re-runs the
+importing part of the caller's ``__main__`` script: scripts that drive
+:func:`run_parallel` should keep their module-level imports light (console
+scripts are).
 """
 
 from __future__ import annotations

@@ -64,9 +64,9 @@ def without_debugger(cmd: list[str]) -> list[str]:
     Only the standard ``python [-X...] -m ipykernel_launcher ...`` is changed; any
     other command (another kernel, a wrapper) is returned as it is.
     """
-    if "-m" not in cmd or cmd[cmd.index("-m") + 1:cmd.index("-m") + 2] != ["ipykernel_launcher"]:
+    at = cmd.index("-m") if "-m" in cmd else len(cmd)
+    if cmd[at + 1:at + 2] != ["ipykernel_launcher"]:
         return cmd
-    at = cmd.index("-m")
     options = [arg for arg in cmd[1:at] if arg != "-Xfrozen_modules=off"]
     return [cmd[0], *options, "-c", KERNEL_WITHOUT_DEBUGGER, *cmd[at + 2:]]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from .exportable import ExportResult, number
 from .form import Form
 from .moodle_xml import fraction
-from .pools import category, grouped
+from .pools import by_category, category
 
 _SPECIAL = re.compile(r"([\\~=#{}:])")
 
@@ -88,12 +88,9 @@ def write(chapters: list[tuple[str, list[Form]]], path: Path, title: str,
     """Write the GIFT file of ``chapters`` (``(chapter, forms)``) to ``path``."""
     blocks = []
     for chapter, forms in chapters:
-        groups = grouped(forms)
-        ordered = [g for g in groups if not g.pool] + [g for g in groups if g.pool]
-        for n, group in enumerate(ordered):
-            if n == 0 or group.pool:
-                blocks.append(f"$CATEGORY: {category(title, chapter, group.pool)}")
-            for f in group.forms:
+        for pool, pooled in by_category(forms):
+            blocks.append(f"$CATEGORY: {category(title, chapter, pool)}")
+            for f in pooled:
                 blocks.append(question(f))
                 _note_losses(f, result)
     path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")

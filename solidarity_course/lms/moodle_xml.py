@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .exportable import ExportResult, number, templates
 from .form import Form
-from .pools import category, grouped
+from .pools import by_category, category
 
 MOODLE_TYPES = {
     "choice": "multichoice",
@@ -41,5 +41,5 @@ def write(chapters: list[tuple[str, list[Form]]], path: Path, title: str,
     """Write the Moodle XML file of ``chapters`` (``(chapter, forms)``) to ``path``."""
     text = templates().get_template("moodle.xml.j2").render(
         chapters=chapters, course_title=title, moodle_type=moodle_type, fraction=fraction,
-        number=number, grouped=grouped, category=category)
+        number=number, by_category=by_category, category=category)
     path.write_text(text, encoding="utf-8")

@@ -5,7 +5,7 @@ each pool's questions are gathered, at the place of its first member, into a
 :class:`Group`: Canvas reads it as a question group that picks one question at the
 pool's points (QTI ``section`` with ``selection_number`` 1 and ``points_per_item``);
 Moodle and GIFT as a category of its own below the chapter's, from which a quiz
-takes a random question.
+takes a random question (:func:`by_category`).
 """
 
 from __future__ import annotations
@@ -49,6 +49,14 @@ def grouped(forms: list[Form]) -> list[Group]:
             at[pool] = len(groups)
             groups.append(Group(pool, (form,)))
     return groups
+
+
+def by_category(forms: list[Form]) -> list[tuple[str, list[Form]]]:
+    """``(pool, forms)`` per Moodle/GIFT category of one chapter: the chapter's own
+    questions first (pool ''), then each pool's."""
+    groups = grouped(forms)
+    own = [f for g in groups if not g.pool for f in g.forms]
+    return [("", own), *((g.pool, list(g.forms)) for g in groups if g.pool)]
 
 
 def category(title: str, chapter: str, pool: str = "") -> str:
